@@ -1,0 +1,328 @@
+//! Tether's wire types: the JSON bodies of the HTTP API and the WebSocket
+//! messages of `docs/protocol.md`. This crate does no I/O and knows nothing of
+//! storage or transport; the server and every client share these definitions.
+
+use serde::{Deserialize, Serialize};
+
+/// The body of every error answer: a stable code for programs and a sentence
+/// for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}
+
+/// Who did something in a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Technician,
+    Customer,
+    System,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Technician => "technician",
+            Role::Customer => "customer",
+            Role::System => "system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "technician" => Some(Role::Technician),
+            "customer" => Some(Role::Customer),
+            "system" => Some(Role::System),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub role: Role,
+    pub name: String,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    Technician,
+    Customer,
+    KeyExpired,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Technician => "technician",
+            EndReason::Customer => "customer",
+            EndReason::KeyExpired => "key_expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EndReason> {
+        match s {
+            "technician" => Some(EndReason::Technician),
+            "customer" => Some(EndReason::Customer),
+            "key_expired" => Some(EndReason::KeyExpired),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileInfo {
+    pub id: String,
+    pub name: String,
+    pub size: u64,
+}
+
+/// What happened, with the fields that belong to it. The `kind` tag is what
+/// clients switch on; kinds a client does not know it may show as a plain line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventBody {
+    Created {
+        request_remote_control: bool,
+    },
+    KeyUsed {},
+    Joined {
+        name: String,
+    },
+    Chat {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    File {
+        file: FileInfo,
+    },
+    Ended {
+        reason: EndReason,
+    },
+}
+
+impl EventBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Created { .. } => "created",
+            EventBody::KeyUsed {} => "key_used",
+            EventBody::Joined { .. } => "joined",
+            EventBody::Chat { .. } => "chat",
+            EventBody::File { .. } => "file",
+            EventBody::Ended { .. } => "ended",
+        }
+    }
+}
+
+/// One entry of a session's timeline. `seq` starts at 1 and has no gaps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    /// RFC 3339, UTC, milliseconds.
+    pub at: String,
+    pub actor: Actor,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    Waiting,
+    Active,
+    Ended,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechnicianRef {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRef {
+    pub name: String,
+    pub online: bool,
+}
+
+/// A session as one participant may see it. Customers get it without the key
+/// and join link (`None` fields are left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_display: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_url: Option<String>,
+    pub support_website: String,
+    pub expires_at: String,
+    pub state: SessionState,
+    pub request_remote_control: bool,
+    pub created_at: String,
+    pub ended_at: Option<String>,
+    pub end_reason: Option<EndReason>,
+    pub technician: TechnicianRef,
+    pub customer: Option<CustomerRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub key_lifetime_secs: u64,
+    pub max_file_bytes: u64,
+    pub max_message_chars: usize,
+    pub support_website: String,
+    pub auto_open_session: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub user: User,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MeResponse {
+    pub user: User,
+    pub settings: Settings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SetupRequest {
+    pub token: String,
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CreateSessionRequest {
+    #[serde(default)]
+    pub request_remote_control: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionList {
+    pub sessions: Vec<SessionView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub key: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JoinResponse {
+    pub session_id: String,
+    pub customer_token: String,
+    pub technician_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventList {
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChatRequest {
+    pub text: String,
+    #[serde(default)]
+    pub client_id: Option<String>,
+}
+
+/// Frames a client sends over the session WebSocket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    Chat {
+        text: String,
+        #[serde(default)]
+        client_id: Option<String>,
+    },
+}
+
+/// Frames the server sends over the session WebSocket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    Hello {
+        you: Actor,
+        session: SessionView,
+    },
+    Event {
+        event: Event,
+    },
+    Session {
+        session: SessionView,
+    },
+    Error {
+        error: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chat_event_has_flat_kind_and_fields() {
+        let event = Event {
+            seq: 3,
+            at: "2026-11-21T12:00:00.000Z".into(),
+            actor: Actor {
+                role: Role::Customer,
+                name: "Alex".into(),
+            },
+            body: EventBody::Chat {
+                text: "Hi".into(),
+                client_id: Some("c1".into()),
+            },
+        };
+        let json = serde_json::to_value(&event).expect("serializes");
+        assert_eq!(json["kind"], "chat");
+        assert_eq!(json["text"], "Hi");
+        assert_eq!(json["actor"]["role"], "customer");
+        let back: Event = serde_json::from_value(json).expect("round trip");
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn client_frame_rejects_unknown_type() {
+        assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"nope"}"#).is_err());
+        let ok: ClientFrame =
+            serde_json::from_str(r#"{"type":"chat","text":"x"}"#).expect("valid frame");
+        assert_eq!(
+            ok,
+            ClientFrame::Chat {
+                text: "x".into(),
+                client_id: None
+            }
+        );
+    }
+}

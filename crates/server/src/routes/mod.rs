@@ -1,0 +1,72 @@
+//! The HTTP surface: one router for the API, the WebSocket and the web apps.
+
+mod account;
+mod files;
+mod join;
+mod messages;
+mod pages;
+mod sessions;
+mod ws;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(account::login))
+        .route("/auth/logout", post(account::logout))
+        .route("/me", get(account::me))
+        .route("/setup", post(account::setup))
+        .route("/sessions", post(sessions::create).get(sessions::list))
+        .route("/sessions/{id}", get(sessions::get))
+        .route("/sessions/{id}/end", post(sessions::end))
+        .route(
+            "/sessions/{id}/messages",
+            get(messages::list).post(messages::post),
+        )
+        .route("/sessions/{id}/files", post(files::upload))
+        .route("/sessions/{id}/files/{file_id}", get(files::download))
+        .route("/sessions/{id}/ws", get(ws::connect))
+        .route("/join", post(join::join))
+        .fallback(api_not_found);
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(pages::router())
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+async fn api_not_found() -> crate::error::ApiError {
+    crate::error::ApiError::NotFound("not_found", "There is no such API endpoint.".into())
+}
+
+/// Headers every answer carries: no framing, no sniffing, no referrer (join
+/// links carry support keys), and a content policy that allows only our own
+/// scripts.
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; \
+             style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; \
+             base-uri 'none'; form-action 'self'",
+        ),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}

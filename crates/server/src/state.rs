@@ -1,0 +1,84 @@
+//! The state every handler shares, passed explicitly (no globals).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use session::GuessThrottle;
+use store::Store;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::hub::Hubs;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+    pub store: Store,
+}
+
+#[derive(Debug)]
+pub struct Inner {
+    pub config: Config,
+    /// The base of every link we hand out, without a trailing slash.
+    pub public_url: String,
+    pub hubs: Hubs,
+    pub throttle: Mutex<GuessThrottle>,
+    /// One-time secret for creating the first administrator, while none exists.
+    pub setup_token: Mutex<Option<String>>,
+    pub files_dir: PathBuf,
+    /// Cancelled when the server shuts down; live connections close on it.
+    pub shutdown: CancellationToken,
+    /// A password hash to verify against when an account is unknown.
+    dummy_hash: std::sync::OnceLock<String>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl AppState {
+    pub fn new(
+        config: Config,
+        store: Store,
+        public_url: String,
+        setup_token: Option<String>,
+    ) -> AppState {
+        let now = config.clock.now();
+        let files_dir = config.data_dir.join("files");
+        AppState {
+            inner: Arc::new(Inner {
+                throttle: Mutex::new(GuessThrottle::new(config.throttle, now)),
+                config,
+                public_url,
+                hubs: Hubs::default(),
+                setup_token: Mutex::new(setup_token),
+                files_dir,
+                shutdown: CancellationToken::new(),
+                dummy_hash: std::sync::OnceLock::new(),
+            }),
+            store,
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.config.clock.now()
+    }
+
+    pub fn dummy_hash(&self) -> &str {
+        self.dummy_hash
+            .get_or_init(|| crate::auth::hash_password("not a password").unwrap_or_default())
+    }
+
+    pub fn settings(&self) -> protocol::Settings {
+        protocol::Settings {
+            key_lifetime_secs: self.config.key_lifetime.as_secs(),
+            max_file_bytes: self.config.max_file_bytes,
+            max_message_chars: self.config.max_message_chars,
+            support_website: format!("{}/", self.public_url),
+            auto_open_session: self.config.auto_open_session,
+        }
+    }
+}
