@@ -111,17 +111,14 @@ fn presented_token(parts: &Parts, cookie: &str, prefix: &str) -> Option<Presente
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
+        && let Some(token) = value.strip_prefix("Bearer ")
     {
-        if let Some(token) = value.strip_prefix("Bearer ") {
-            let token = token.trim();
-            if token.starts_with(prefix) {
-                return Some(Presented {
-                    token: token.to_owned(),
-                    from_cookie: false,
-                });
-            }
-            return None;
-        }
+        let token = token.trim();
+        // A bearer token of the other kind is not ours to check here.
+        return token.starts_with(prefix).then(|| Presented {
+            token: token.to_owned(),
+            from_cookie: false,
+        });
     }
     cookie_value(parts, cookie).map(|token| Presented {
         token,

@@ -70,10 +70,19 @@ impl Bucket {
     }
 
     fn refill(&mut self, burst: u32, refill_ms: i64, now: Millis) {
+        let refill_ms = refill_ms.max(1);
         let elapsed = (now - self.updated).max(0);
-        let earned = elapsed.saturating_mul(1000) / refill_ms.max(1);
-        self.milli_tokens = (self.milli_tokens + earned).min(i64::from(burst) * 1000);
-        self.updated = now;
+        let earned = elapsed.saturating_mul(1000) / refill_ms;
+        let cap = i64::from(burst) * 1000;
+        if self.milli_tokens + earned >= cap {
+            self.milli_tokens = cap;
+            self.updated = now;
+        } else {
+            self.milli_tokens += earned;
+            // Keep the time not yet turned into tokens, so that frequent
+            // checks do not round the refill away.
+            self.updated += earned * refill_ms / 1000;
+        }
     }
 
     fn has_token(&self) -> bool {

@@ -127,10 +127,10 @@ async fn receive(body: Body, path: &std::path::Path, max: u64) -> Result<u64, Ap
 }
 
 async fn remove_quietly(path: &std::path::Path) {
-    if let Err(e) = tokio::fs::remove_file(path).await {
-        if e.kind() != std::io::ErrorKind::NotFound {
-            tracing::warn!(path = %path.display(), error = %e, "cannot remove partial upload");
-        }
+    if let Err(e) = tokio::fs::remove_file(path).await
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(path = %path.display(), error = %e, "cannot remove partial upload");
     }
 }
 
