@@ -30,7 +30,12 @@ pub enum Backend {
 /// A handle to the database; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// Reads.
     pool: AnyPool,
+    /// Writes. For SQLite a single connection: SQLite admits one writer at a
+    /// time, and queueing in the pool is fair where SQLite's busy-wait is not.
+    /// For PostgreSQL the same pool as reads.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -52,39 +57,52 @@ impl Store {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_owned(),
         };
-        let options = AnyPoolOptions::new()
-            .max_connections(match backend {
-                // SQLite has one writer at a time; a few readers beside it.
-                Backend::Sqlite => 4,
-                Backend::Postgres => 16,
-            })
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL: readers never block the writer. synchronous=NORMAL in
-                        // WAL mode loses nothing when the process crashes.
-                        sqlx::query("PRAGMA journal_mode = WAL")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA busy_timeout = 10000")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA foreign_keys = ON")
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Ok(())
+        let connect = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // WAL: readers never block the writer. synchronous=NORMAL
+                            // in WAL mode loses nothing when the process crashes.
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA synchronous = NORMAL",
+                                "PRAGMA busy_timeout = 10000",
+                                "PRAGMA foreign_keys = ON",
+                            ] {
+                                sqlx::query(pragma).execute(&mut *conn).await?;
+                            }
+                        }
+                        Ok(())
+                    })
                 })
-            });
-        let pool = options
-            .connect(&url)
-            .await
-            .map_err(|e| StoreError::Connect(redact(&url), e))?;
-        MIGRATOR.run(&pool).await.map_err(StoreError::Migrate)?;
-        Ok(Store { pool, backend })
+                .connect(&url)
+        };
+        let (pool, writer) = match backend {
+            Backend::Sqlite => {
+                let writer = connect(1)
+                    .await
+                    .map_err(|e| StoreError::Connect(redact(&url), e))?;
+                MIGRATOR.run(&writer).await.map_err(StoreError::Migrate)?;
+                let pool = connect(4)
+                    .await
+                    .map_err(|e| StoreError::Connect(redact(&url), e))?;
+                (pool, writer)
+            }
+            Backend::Postgres => {
+                let pool = connect(16)
+                    .await
+                    .map_err(|e| StoreError::Connect(redact(&url), e))?;
+                MIGRATOR.run(&pool).await.map_err(StoreError::Migrate)?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Store {
+            pool,
+            writer,
+            backend,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -92,6 +110,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 
@@ -108,7 +127,7 @@ impl Store {
         .bind(&user.password_hash)
         .bind(&user.role)
         .bind(user.created_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
@@ -185,7 +204,7 @@ impl Store {
     pub async fn delete_token(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM auth_tokens WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(|e| StoreError::query("delete sign-in token", e))?;
         Ok(())
@@ -367,6 +386,10 @@ impl Store {
     // ---- timeline -----------------------------------------------------
 
     pub async fn append_events(&self, events: &[EventRow]) -> Result<()> {
+        if let [event] = events {
+            // One statement is atomic by itself: spare the BEGIN/COMMIT round trips.
+            return insert_event(&self.writer, event).await;
+        }
         let mut tx = self.begin().await?;
         insert_events(&mut tx, events).await?;
         commit(tx).await
@@ -458,14 +481,14 @@ impl Store {
         sqlx::query("UPDATE files SET removed_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(|e| StoreError::query("mark file removed", e))?;
         Ok(())
     }
 
     async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        self.pool
+        self.writer
             .begin()
             .await
             .map_err(|e| StoreError::query("begin transaction", e))
@@ -504,25 +527,33 @@ async fn insert_events(
     events: &[EventRow],
 ) -> Result<()> {
     for e in events {
-        sqlx::query(
-            "INSERT INTO events (session_id, seq, kind, actor_role, actor_name, body, client_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&e.session_id)
-        .bind(e.seq)
-        .bind(&e.kind)
-        .bind(&e.actor_role)
-        .bind(&e.actor_name)
-        .bind(&e.body)
-        .bind(&e.client_id)
-        .bind(e.created_at)
-        .execute(&mut **tx)
-        .await
-        .map_err(|err| match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::EventConflict,
-            _ => StoreError::query("append event", err),
-        })?;
+        insert_event(&mut **tx, e).await?;
     }
+    Ok(())
+}
+
+async fn insert_event<'c, E>(executor: E, e: &EventRow) -> Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO events (session_id, seq, kind, actor_role, actor_name, body, client_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&e.session_id)
+    .bind(e.seq)
+    .bind(&e.kind)
+    .bind(&e.actor_role)
+    .bind(&e.actor_name)
+    .bind(&e.body)
+    .bind(&e.client_id)
+    .bind(e.created_at)
+    .execute(executor)
+    .await
+    .map_err(|err| match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::EventConflict,
+        _ => StoreError::query("append event", err),
+    })?;
     Ok(())
 }
 
