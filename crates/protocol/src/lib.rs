@@ -81,6 +81,30 @@ pub struct FileInfo {
     pub size: u64,
 }
 
+/// What the technician may do with the customer's screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessKind {
+    /// See the screen only.
+    View,
+    /// See the screen and drive mouse and keyboard.
+    Control,
+}
+
+/// Why a grant of screen access ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevokeReason {
+    /// The customer pressed "Stop screen sharing".
+    Customer,
+    /// The technician stopped viewing.
+    Technician,
+    /// The support app disconnected.
+    AppLeft,
+    /// The session ended.
+    SessionEnded,
+}
+
 /// What happened, with the fields that belong to it. The `kind` tag is what
 /// clients switch on; kinds a client does not know it may show as a plain line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +128,42 @@ pub enum EventBody {
     Ended {
         reason: EndReason,
     },
+    /// The technician asked for screen access.
+    AccessRequested {
+        request_id: u64,
+        access: AccessKind,
+    },
+    /// The customer started downloading the support app for a request.
+    AppDownloaded {
+        request_id: u64,
+    },
+    /// The support app connected to the session.
+    AppConnected {
+        platform: String,
+        hostname: String,
+    },
+    /// The support app left the session.
+    AppDisconnected {},
+    /// The customer allowed access in the support app.
+    AccessGranted {
+        request_id: u64,
+        access: AccessKind,
+        epoch: u64,
+    },
+    /// The customer denied access in the support app.
+    AccessDenied {
+        request_id: u64,
+        access: AccessKind,
+    },
+    /// A grant ended.
+    AccessRevoked {
+        epoch: u64,
+        reason: RevokeReason,
+    },
+    /// The technician withdrew an unanswered request.
+    AccessCancelled {
+        request_id: u64,
+    },
 }
 
 impl EventBody {
@@ -115,6 +175,14 @@ impl EventBody {
             EventBody::Chat { .. } => "chat",
             EventBody::File { .. } => "file",
             EventBody::Ended { .. } => "ended",
+            EventBody::AccessRequested { .. } => "access_requested",
+            EventBody::AppDownloaded { .. } => "app_downloaded",
+            EventBody::AppConnected { .. } => "app_connected",
+            EventBody::AppDisconnected {} => "app_disconnected",
+            EventBody::AccessGranted { .. } => "access_granted",
+            EventBody::AccessDenied { .. } => "access_denied",
+            EventBody::AccessRevoked { .. } => "access_revoked",
+            EventBody::AccessCancelled { .. } => "access_cancelled",
         }
     }
 }
@@ -171,6 +239,48 @@ pub struct SessionView {
     pub end_reason: Option<EndReason>,
     pub technician: TechnicianRef,
     pub customer: Option<CustomerRef>,
+    #[serde(default)]
+    pub access: AccessView,
+}
+
+/// Screen access as it stands: what the console's guided flow and the
+/// customer's page show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessView {
+    pub app_connected: bool,
+    pub grant: Option<GrantView>,
+    pub pending: Option<PendingView>,
+    /// Customer only: where to download the support app for the pending request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<String>,
+    /// Technician only: the customer's monitors, once the app reported them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitors: Vec<MonitorInfo>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantView {
+    pub access: AccessKind,
+    pub epoch: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingView {
+    pub request_id: u64,
+    pub access: AccessKind,
+    /// `request_sent`, `download_started`, `app_connected` or `awaiting_consent`.
+    pub step: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorInfo {
+    pub id: u32,
+    pub name: String,
+    pub x: i32,
+    pub y: i32,
+    pub width: u32,
+    pub height: u32,
+    pub primary: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,6 +372,131 @@ pub enum ClientFrame {
         #[serde(default)]
         client_id: Option<String>,
     },
+    /// Technician: input for the customer's machine, sent under grant `epoch`.
+    Input { epoch: u64, events: Vec<InputEvent> },
+    /// Technician: show this monitor (id from `AccessView::monitors`).
+    SelectMonitor { epoch: u64, monitor: u32 },
+    /// Technician: the viewer lost track (it dropped frames); send a whole picture.
+    Refresh { epoch: u64 },
+}
+
+/// One input event, in the coordinates of the monitor being shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum InputEvent {
+    Move {
+        x: i32,
+        y: i32,
+    },
+    /// `button`: `left`, `middle`, `right`, `back`, `forward`.
+    Button {
+        button: String,
+        down: bool,
+    },
+    Wheel {
+        dx: i32,
+        dy: i32,
+    },
+    /// `code`: the DOM `KeyboardEvent.code` of a physical key, e.g. `KeyA`, `ShiftLeft`, `F5`.
+    Key {
+        code: String,
+        down: bool,
+    },
+    /// Text to type as it is, for characters the keyboard layouts disagree on.
+    Text {
+        text: String,
+    },
+    CtrlAltDel,
+}
+
+/// Frames the support app sends over its WebSocket (text frames). Screen
+/// updates travel as binary frames, see `docs/protocol.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentFrame {
+    Hello {
+        platform: String,
+        hostname: String,
+        monitors: Vec<MonitorInfo>,
+    },
+    /// The consent prompt for this request is on the customer's screen.
+    Prompted { request_id: u64 },
+    /// The customer's answer, given in the app's own window.
+    Consent { request_id: u64, allow: bool },
+    /// The customer pressed "Stop screen sharing" in the app.
+    StopSharing,
+    /// The customer confirmed "End session" in the app.
+    EndSession,
+}
+
+/// Frames the server sends to the support app (text frames).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerToAgent {
+    Welcome {
+        session_id: String,
+        technician: String,
+    },
+    /// Ask the customer for access.
+    Request {
+        request_id: u64,
+        access: AccessKind,
+        technician: String,
+    },
+    /// The request was withdrawn before the customer answered.
+    Cancel {
+        request_id: u64,
+    },
+    /// The server recorded the customer's Allow: stream under this epoch.
+    Grant {
+        request_id: u64,
+        epoch: u64,
+        access: AccessKind,
+    },
+    /// Access ended: stop capturing and injecting at once.
+    Revoke {
+        epoch: u64,
+    },
+    Input {
+        epoch: u64,
+        events: Vec<InputEvent>,
+    },
+    SelectMonitor {
+        epoch: u64,
+        monitor: u32,
+    },
+    /// Send a whole picture next (a viewer joined or fell behind).
+    Refresh {
+        epoch: u64,
+    },
+    /// The session ended: the app closes.
+    Ended {
+        reason: EndReason,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessRequest {
+    pub access: AccessKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RedeemTicket {
+    pub ticket: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AgentJoin {
+    pub key: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AgentCredentials {
+    pub session_id: String,
+    pub agent_token: String,
+    pub technician_name: String,
 }
 
 /// Frames the server sends over the session WebSocket.

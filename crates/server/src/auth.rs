@@ -21,6 +21,7 @@ pub const TECHNICIAN_COOKIE: &str = "tether_auth";
 pub const CUSTOMER_COOKIE: &str = "tether_customer";
 const TECHNICIAN_PREFIX: &str = "tt_";
 const CUSTOMER_PREFIX: &str = "tc_";
+const AGENT_PREFIX: &str = "ta_";
 
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     Ok(Argon2::default()
@@ -60,6 +61,10 @@ pub fn new_technician_token() -> NewToken {
 
 pub fn new_customer_token() -> NewToken {
     new_token(CUSTOMER_PREFIX)
+}
+
+pub fn new_agent_token() -> NewToken {
+    new_token(AGENT_PREFIX)
 }
 
 /// A random secret for one-time links (first-administrator setup).
@@ -209,12 +214,40 @@ impl FromRequestParts<AppState> for Caller {
         }
         if let Some(p) = presented_token(parts, CUSTOMER_COOKIE, CUSTOMER_PREFIX) {
             let hash = token_hash(&p.token);
-            if let Some(participant) = state.store.participant(&hash).await? {
+            if let Some(participant) = state
+                .store
+                .participant(&hash)
+                .await?
+                .filter(|p| p.role == "customer")
+            {
                 check_csrf(parts, p.from_cookie)?;
                 return Ok(Caller::Customer(participant));
             }
         }
         Err(ApiError::Unauthorized)
+    }
+}
+
+/// The support app of one session, by its bearer token (never a cookie).
+#[derive(Debug, Clone)]
+pub struct Agent(pub ParticipantRow);
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| t.starts_with(AGENT_PREFIX))
+            .ok_or(ApiError::Unauthorized)?;
+        match state.store.participant(&token_hash(token)).await? {
+            Some(p) if p.role == "agent" => Ok(Agent(p)),
+            _ => Err(ApiError::Unauthorized),
+        }
     }
 }
 

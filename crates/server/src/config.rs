@@ -28,6 +28,9 @@ pub struct Config {
     pub sweep_interval: Duration,
     /// Lifetime of a technician's sign-in.
     pub login_lifetime: Duration,
+    /// Folder with the support-app binaries to hand out (`tether-support`);
+    /// default: the folder of the running server binary.
+    pub agent_dir: Option<PathBuf>,
     /// Serve the browser apps from this folder instead of the embedded copy.
     pub web_dir: Option<PathBuf>,
     pub throttle: ThrottleConfig,
@@ -50,6 +53,7 @@ impl Config {
             file_retention: Duration::from_secs(24 * 60 * 60),
             sweep_interval: Duration::from_secs(5),
             login_lifetime: Duration::from_secs(12 * 60 * 60),
+            agent_dir: None,
             web_dir: None,
             throttle: ThrottleConfig::default(),
             auto_open_session: false,

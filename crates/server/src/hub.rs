@@ -1,33 +1,44 @@
-//! Live session hubs: one per session in use, holding what must be decided in
-//! one place — the next event number, the session's life cycle, who is online
-//! — and the broadcast that carries new events to every connection.
+//! Live session hubs: one per live session, holding what must be decided in
+//! one place — the next event number, the session's life cycle, the
+//! customer's consent, who is online, the support app's link — and the
+//! channels that carry events and screen frames to every connection.
 //!
 //! Writes to a session go through [`Hub::writer`], which serialises them:
-//! under its lock the caller checks the life cycle, stores the change with
-//! its events in one transaction, and only then publishes. A connection
-//! subscribes before it replays stored events, so nothing falls between
-//! replay and live delivery; it skips what it has already sent by `seq`.
+//! under its lock the caller checks the rules (life cycle, consent), stores
+//! the change with its events in one transaction, and only then publishes. A
+//! connection subscribes before it replays stored events, so nothing falls
+//! between replay and live delivery; it skips what it has already sent by
+//! `seq`.
 //!
-//! Architecture invariant: an event is published only after it is stored.
+//! Architecture invariants:
+//! - An event is published only after it is stored.
+//! - Frames and input pass only while [`Consent`] holds a matching grant; the
+//!   grant is mirrored into atomics so the per-frame check takes no lock.
+//! - Screen frames go through a small broadcast channel: a viewer that falls
+//!   behind loses frames (and asks for a whole picture), it never queues them.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard as SyncGuard};
 
-use protocol::{Actor, EventBody, Role};
-use session::Lifecycle;
+use axum::body::Bytes;
+use protocol::{Actor, EventBody, MonitorInfo, Role, ServerToAgent};
+use session::{Consent, Lifecycle};
 use store::{EventRow, SessionRow, Store};
-use tokio::sync::{MutexGuard, broadcast};
+use tokio::sync::{MutexGuard, broadcast, mpsc};
 
 use crate::error::ApiError;
 
 /// Room for bursts; a connection that falls further behind re-reads the store.
 const BROADCAST_CAPACITY: usize = 32;
+/// Screen frames in flight to viewers; beyond this a slow viewer drops frames.
+const MEDIA_CAPACITY: usize = 4;
 
 #[derive(Debug, Clone)]
 pub enum HubMessage {
     Event(Arc<EventRow>),
-    /// The session row changed (joined, ended) or someone came or went.
+    /// The session row changed (joined, ended), someone came or went, or
+    /// screen access changed.
     Session(Arc<SessionRow>),
 }
 
@@ -36,8 +47,43 @@ pub struct Hub {
     pub session_id: String,
     inner: tokio::sync::Mutex<HubInner>,
     tx: broadcast::Sender<HubMessage>,
+    media: broadcast::Sender<Bytes>,
     customers_online: AtomicUsize,
     technicians_online: AtomicUsize,
+    /// Mirrors of the current grant for lock-free checks: 0 = no grant.
+    grant_epoch: AtomicU64,
+    grant_control: AtomicBool,
+    live: Mutex<Live>,
+}
+
+/// Live state read by views and connections without the write lock. Never
+/// held across an await.
+#[derive(Debug, Default)]
+pub struct Live {
+    pub consent: Consent,
+    /// SHA-256 of the download ticket of the pending request, and its expiry.
+    pub ticket: Option<Ticket>,
+    /// The plain ticket, shown only to the customer in their view.
+    pub ticket_url: Option<String>,
+    pub monitors: Vec<MonitorInfo>,
+    pub agent: Option<AgentLink>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    pub hash: String,
+    pub request_id: u64,
+    pub expires_at: i64,
+    pub downloaded: bool,
+    /// Tickets are single-use: the first support app to present it wins.
+    pub redeemed: bool,
+}
+
+/// The support app's connection: commands for it go here.
+#[derive(Debug, Clone)]
+pub struct AgentLink {
+    pub id: u64,
+    pub tx: mpsc::Sender<ServerToAgent>,
 }
 
 #[derive(Debug)]
@@ -48,11 +94,15 @@ struct HubInner {
     row: Arc<SessionRow>,
 }
 
-/// Registry of hubs by session id. Holds them weakly: a hub lives while a
-/// connection or a write uses it, and is loaded again from the store after.
+/// Registry of the hubs of live sessions. A hub stays while its session is
+/// live, so consent and the app's link survive participants reconnecting; it
+/// is dropped when the session ends.
 #[derive(Debug, Default)]
 pub struct Hubs {
-    map: Mutex<HashMap<String, Weak<Hub>>>,
+    map: Mutex<HashMap<String, Arc<Hub>>>,
+    /// Download tickets (SHA-256) to the session they belong to.
+    tickets: Mutex<HashMap<String, String>>,
+    link_ids: AtomicU64,
 }
 
 impl Hubs {
@@ -69,30 +119,69 @@ impl Hubs {
                 row: Arc::new(row.clone()),
             }),
             tx: broadcast::channel(BROADCAST_CAPACITY).0,
+            media: broadcast::channel(MEDIA_CAPACITY).0,
             customers_online: AtomicUsize::new(0),
             technicians_online: AtomicUsize::new(0),
+            grant_epoch: AtomicU64::new(0),
+            grant_control: AtomicBool::new(false),
+            live: Mutex::new(Live::default()),
         });
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         // Another request may have loaded the same session meanwhile: keep one hub.
-        if let Some(existing) = map.get(&row.id).and_then(Weak::upgrade) {
-            return Ok(existing);
+        if let Some(existing) = map.get(&row.id) {
+            return Ok(existing.clone());
         }
-        if map.len() > 1024 && map.len().is_power_of_two() {
-            map.retain(|_, w| w.strong_count() > 0);
+        if row.state != "ended" {
+            map.insert(row.id.clone(), hub.clone());
         }
-        map.insert(row.id.clone(), Arc::downgrade(&hub));
         Ok(hub)
     }
 
     pub fn lookup(&self, session_id: &str) -> Option<Arc<Hub>> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(session_id).and_then(Weak::upgrade)
+        map.get(session_id).cloned()
     }
 
-    /// Whether the session's customer has a live connection.
-    pub fn customer_online(&self, session_id: &str) -> bool {
-        self.lookup(session_id)
-            .is_some_and(|h| h.customers_online.load(Ordering::SeqCst) > 0)
+    /// Forgets an ended session's hub and its ticket; connections still
+    /// holding the hub finish.
+    pub fn remove(&self, session_id: &str) {
+        let hub = self
+            .map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(session_id);
+        if let Some(ticket) = hub.and_then(|h| h.live().ticket.take()) {
+            self.forget_ticket(&ticket.hash);
+        }
+    }
+
+    pub fn remember_ticket(&self, hash: &str, session_id: &str) {
+        let mut tickets = self.tickets.lock().unwrap_or_else(|p| p.into_inner());
+        tickets.insert(hash.to_owned(), session_id.to_owned());
+    }
+
+    pub fn forget_ticket(&self, hash: &str) {
+        self.tickets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(hash);
+    }
+
+    pub fn ticket_session(&self, hash: &str) -> Option<String> {
+        self.tickets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(hash)
+            .cloned()
+    }
+
+    /// A number telling support-app connections apart.
+    pub fn next_link_id(&self) -> u64 {
+        self.link_ids.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
 
@@ -113,6 +202,10 @@ impl Hub {
         self.tx.subscribe()
     }
 
+    pub fn subscribe_media(&self) -> broadcast::Receiver<Bytes> {
+        self.media.subscribe()
+    }
+
     /// Takes the session's write lock.
     pub async fn writer(&self) -> Writer<'_> {
         Writer {
@@ -121,7 +214,12 @@ impl Hub {
         }
     }
 
-    /// Counts a connection in; returns the latest row when presence changed.
+    /// The live state, for reading or for changes made under the writer.
+    pub fn live(&self) -> SyncGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a connection in; tells everyone when presence changed.
     pub async fn connected(&self, role: Role) {
         let counter = self.counter(role);
         if counter.fetch_add(1, Ordering::SeqCst) == 0 {
@@ -147,10 +245,68 @@ impl Hub {
         }
     }
 
-    async fn publish_row(&self) {
+    /// Tells every connection that the session changed (presence, access).
+    pub async fn publish_row(&self) {
         let row = self.inner.lock().await.row.clone();
         // No receiver is not an error: nobody is listening.
         let _ = self.tx.send(HubMessage::Session(row));
+    }
+
+    /// Whether a screen frame may pass now.
+    pub fn frames_allowed(&self) -> bool {
+        self.grant_epoch.load(Ordering::SeqCst) != 0
+    }
+
+    /// Whether input sent under `epoch` may pass now.
+    pub fn input_allowed(&self, epoch: u64) -> bool {
+        epoch != 0
+            && self.grant_epoch.load(Ordering::SeqCst) == epoch
+            && self.grant_control.load(Ordering::SeqCst)
+    }
+
+    pub fn current_epoch(&self) -> u64 {
+        self.grant_epoch.load(Ordering::SeqCst)
+    }
+
+    /// Relays a screen frame to the viewers if a grant holds; returns whether
+    /// it was relayed.
+    pub fn relay_frame(&self, frame: Bytes) -> bool {
+        if !self.frames_allowed() {
+            return false;
+        }
+        // No viewer is not an error.
+        let _ = self.media.send(frame);
+        true
+    }
+
+    /// Stops frames and input at once, before the revocation is stored.
+    pub fn stop_grant(&self) {
+        self.grant_epoch.store(0, Ordering::SeqCst);
+        self.grant_control.store(false, Ordering::SeqCst);
+    }
+
+    /// Re-reads the grant from the consent state into the atomics.
+    pub fn sync_grant(&self, live: &Live) {
+        match live
+            .consent
+            .grant()
+            .filter(|_| live.consent.app_connected())
+        {
+            Some(g) => {
+                self.grant_control
+                    .store(g.access == session::Access::Control, Ordering::SeqCst);
+                self.grant_epoch.store(g.epoch, Ordering::SeqCst);
+            }
+            None => {
+                self.grant_epoch.store(0, Ordering::SeqCst);
+                self.grant_control.store(false, Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// The support app's command channel, if it is connected.
+    pub fn agent(&self) -> Option<AgentLink> {
+        self.live().agent.clone()
     }
 }
 
@@ -164,6 +320,10 @@ pub struct Writer<'a> {
 impl Writer<'_> {
     pub fn lifecycle(&self) -> &Lifecycle {
         &self.inner.lifecycle
+    }
+
+    pub fn hub(&self) -> &Hub {
+        self.hub
     }
 
     /// Builds the rows for new events, numbered from the next free `seq`.
@@ -194,15 +354,30 @@ impl Writer<'_> {
     /// Call after the events are stored: advances the numbering, records the
     /// new row if the session changed, and tells every connection.
     pub fn published(mut self, events: Vec<EventRow>, changed: Option<SessionRow>) {
-        self.inner.next_seq += i64::try_from(events.len()).unwrap_or(0);
-        for event in events {
-            let _ = self.hub.tx.send(HubMessage::Event(Arc::new(event)));
-        }
+        self.announce(events);
         if let Some(row) = changed {
             self.inner.lifecycle = lifecycle_of(&row);
             let row = Arc::new(row);
             self.inner.row = row.clone();
             let _ = self.hub.tx.send(HubMessage::Session(row));
+        }
+    }
+
+    /// Like [`Writer::published`] for changes of the live state (screen
+    /// access), which every view must show.
+    pub fn published_live(mut self, events: Vec<EventRow>) {
+        self.announce(events);
+        let _ = self
+            .hub
+            .tx
+            .send(HubMessage::Session(self.inner.row.clone()));
+    }
+
+    fn announce(&mut self, events: Vec<EventRow>) {
+        self.inner.next_seq += i64::try_from(events.len()).unwrap_or(0);
+        for event in events {
+            // No receiver is not an error: nobody is listening.
+            let _ = self.hub.tx.send(HubMessage::Event(Arc::new(event)));
         }
     }
 }

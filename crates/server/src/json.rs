@@ -24,13 +24,16 @@ where
                     "bad_request",
                     "Send the request body as JSON (Content-Type: application/json).".into(),
                 ),
-                JsonRejection::JsonDataError(e) => ApiError::BadRequest(
-                    "bad_request",
-                    format!(
-                        "The request body has a wrong or missing field: {}",
-                        e.body_text()
-                    ),
-                ),
+                JsonRejection::JsonDataError(e) => {
+                    let text = e.body_text();
+                    let detail = text
+                        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+                        .unwrap_or(&text);
+                    ApiError::BadRequest(
+                        "bad_request",
+                        format!("The request body has a wrong or missing field ({detail})."),
+                    )
+                }
                 JsonRejection::JsonSyntaxError(_) => ApiError::BadRequest(
                     "bad_request",
                     "The request body is not valid JSON.".into(),

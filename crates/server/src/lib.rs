@@ -11,6 +11,7 @@
 //! - `auth` turns tokens and cookies into callers; `views` turns rows into
 //!   what each side is shown; `error` maps failures to status codes.
 
+mod access;
 mod accounts;
 pub mod auth;
 mod config;

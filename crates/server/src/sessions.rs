@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use protocol::{Actor, EndReason, EventBody, FileInfo, Role};
+use protocol::{Actor, EndReason, EventBody, FileInfo, RevokeReason, Role, ServerToAgent};
 use session::{LifecycleError, Refusal, SupportKey};
 use store::{EventRow, FileRow, NewSession, ParticipantRow, SessionRow, StoreError};
 
@@ -175,6 +175,18 @@ pub async fn join(
         .await?
         .ok_or_else(ApiError::session_not_found)?;
     writer.published(events, Some(updated.clone()));
+    if updated.request_remote_control {
+        // "Request remote control when the customer arrives": ask right away.
+        let technician = Actor {
+            role: Role::Technician,
+            name: updated.technician_name.clone(),
+        };
+        if let Err(e) =
+            crate::access::request(state, &updated, technician, session::Access::Control).await
+        {
+            tracing::warn!(session = %updated.id, error = %e, "automatic remote-control request failed");
+        }
+    }
     Ok((updated, token.token))
 }
 
@@ -215,12 +227,9 @@ fn clean_name(name: Option<&str>) -> String {
         .filter(|c| !c.is_control())
         .take(MAX_NAME_CHARS)
         .collect();
-    let cleaned = cleaned.trim();
-    if cleaned.is_empty() {
-        "Customer".into()
-    } else {
-        cleaned.into()
-    }
+    // An empty name stays empty: each page shows its own word for "customer"
+    // in the viewer's language.
+    cleaned.trim().to_owned()
 }
 
 fn ended_error() -> ApiError {
@@ -311,7 +320,21 @@ pub async fn end(
     let now = state.now();
     let writer = hub.writer().await;
     writer.lifecycle().end().map_err(|_| ended_error())?;
-    let events = writer.events(now, vec![(actor, EventBody::Ended { reason })]);
+    // Screen and input stop first; the grant's end is recorded with the end.
+    hub.stop_grant();
+    let mut consent = hub.live().consent.clone();
+    let mut entries = Vec::new();
+    if let Some(grant) = consent.revoke() {
+        entries.push((
+            system_actor(),
+            EventBody::AccessRevoked {
+                epoch: grant.epoch,
+                reason: RevokeReason::SessionEnded,
+            },
+        ));
+    }
+    entries.push((actor, EventBody::Ended { reason }));
+    let events = writer.events(now, entries);
     if !state
         .store
         .end_session(&row.id, reason.as_str(), now, &events)
@@ -324,7 +347,23 @@ pub async fn end(
         .session(&row.id)
         .await?
         .ok_or_else(ApiError::session_not_found)?;
+    let agent = {
+        let mut live = hub.live();
+        live.consent = consent;
+        hub.sync_grant(&live);
+        live.agent.clone()
+    };
     writer.published(events, Some(updated.clone()));
+    state.hubs.remove(&row.id);
+    if let Some(agent) = agent
+        && agent
+            .tx
+            .send(ServerToAgent::Ended { reason })
+            .await
+            .is_err()
+    {
+        tracing::debug!(session = %row.id, "support app was already gone at the end");
+    }
     tracing::info!(session = %row.id, reason = reason.as_str(), "session ended");
     Ok(updated)
 }
@@ -395,7 +434,7 @@ mod tests {
     fn names_are_trimmed_cleaned_and_defaulted() {
         assert_eq!(clean_name(Some("  Alex \n")), "Alex");
         assert_eq!(clean_name(Some("A\u{0}B")), "AB");
-        assert_eq!(clean_name(None), "Customer");
+        assert_eq!(clean_name(None), "");
         assert_eq!(clean_name(Some(&"x".repeat(200))).len(), 80);
     }
 }

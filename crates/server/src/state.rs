@@ -26,6 +26,8 @@ pub struct Inner {
     /// One-time secret for creating the first administrator, while none exists.
     pub setup_token: Mutex<Option<String>>,
     pub files_dir: PathBuf,
+    /// Where the support-app binaries to hand out are.
+    pub agent_dir: PathBuf,
     /// Cancelled when the server shuts down; live connections close on it.
     pub shutdown: CancellationToken,
     /// A password hash to verify against when an account is unknown.
@@ -48,6 +50,12 @@ impl AppState {
     ) -> AppState {
         let now = config.clock.now();
         let files_dir = config.data_dir.join("files");
+        let agent_dir = config.agent_dir.clone().unwrap_or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+                .unwrap_or_default()
+        });
         AppState {
             inner: Arc::new(Inner {
                 throttle: Mutex::new(GuessThrottle::new(config.throttle, now)),
@@ -56,6 +64,7 @@ impl AppState {
                 hubs: Hubs::default(),
                 setup_token: Mutex::new(setup_token),
                 files_dir,
+                agent_dir,
                 shutdown: CancellationToken::new(),
                 dummy_hash: std::sync::OnceLock::new(),
             }),

@@ -1,14 +1,15 @@
 //! Turns stored rows into what each participant is shown.
 
 use protocol::{
-    Actor, CustomerRef, EndReason, Event, EventBody, Role, SessionState, SessionView, TechnicianRef,
+    AccessKind, AccessView, Actor, CustomerRef, EndReason, Event, EventBody, GrantView,
+    PendingView, Role, SessionState, SessionView, TechnicianRef,
 };
-use session::SupportKey;
+use session::{Access, SupportKey};
 use store::{EventRow, SessionRow};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::hub::lifecycle_of;
+use crate::hub::{Hub, lifecycle_of};
 
 /// RFC 3339 in UTC for a millisecond timestamp.
 pub fn timestamp(ms: i64) -> String {
@@ -25,13 +26,16 @@ pub enum Audience {
     Customer,
 }
 
+/// Builds what `audience` is shown of a session; `hub` carries the live part
+/// (presence, screen access) while the session is live.
 pub fn session_view(
     row: &SessionRow,
     audience: Audience,
-    customer_online: bool,
+    hub: Option<&Hub>,
     public_url: &str,
     now: i64,
 ) -> SessionView {
+    let customer_online = hub.is_some_and(Hub::customer_online);
     let state = lifecycle_of(row).effective_state(now);
     let end_reason = row.end_reason.as_deref().and_then(EndReason::parse).or(
         // Expired but not yet swept: show it as it is.
@@ -59,6 +63,46 @@ pub fn session_view(
             name: name.clone(),
             online: customer_online && state != SessionState::Ended,
         }),
+        access: match hub {
+            Some(hub) if state != SessionState::Ended => access_view(hub, audience),
+            _ => AccessView::default(),
+        },
+    }
+}
+
+fn access_kind(access: Access) -> AccessKind {
+    match access {
+        Access::View => AccessKind::View,
+        Access::Control => AccessKind::Control,
+    }
+}
+
+pub fn access_view(hub: &Hub, audience: Audience) -> AccessView {
+    let live = hub.live();
+    let consent = &live.consent;
+    let pending = consent.pending();
+    AccessView {
+        app_connected: consent.app_connected(),
+        grant: consent
+            .grant()
+            .filter(|_| consent.app_connected())
+            .map(|g| GrantView {
+                access: access_kind(g.access),
+                epoch: g.epoch,
+            }),
+        pending: pending.map(|p| PendingView {
+            request_id: p.id,
+            access: access_kind(p.access),
+            step: p.step.as_str().to_owned(),
+        }),
+        download_url: live.ticket_url.clone().filter(|_| {
+            audience == Audience::Customer && pending.is_some() && !consent.app_connected()
+        }),
+        monitors: if audience == Audience::Technician {
+            live.monitors.clone()
+        } else {
+            Vec::new()
+        },
     }
 }
 

@@ -372,6 +372,22 @@ impl Store {
         Ok(true)
     }
 
+    /// Stores another participant token for a session (the support app).
+    pub async fn add_participant(&self, p: &ParticipantRow, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO participants (token_hash, session_id, role, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&p.token_hash)
+        .bind(&p.session_id)
+        .bind(&p.role)
+        .bind(&p.name)
+        .bind(now)
+        .execute(&self.writer)
+        .await
+        .map_err(|e| StoreError::query("store participant token", e))?;
+        Ok(())
+    }
+
     pub async fn participant(&self, token_hash: &str) -> Result<Option<ParticipantRow>> {
         let row = sqlx::query(
             "SELECT token_hash, session_id, role, name FROM participants WHERE token_hash = $1",

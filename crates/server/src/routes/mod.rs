@@ -1,6 +1,8 @@
 //! The HTTP surface: one router for the API, the WebSocket and the web apps.
 
+mod access;
 mod account;
+mod agent;
 mod files;
 mod join;
 mod messages;
@@ -30,6 +32,13 @@ pub fn router(state: AppState) -> Router {
         .route("/sessions/{id}/files", post(files::upload))
         .route("/sessions/{id}/files/{file_id}", get(files::download))
         .route("/sessions/{id}/ws", get(ws::connect))
+        .route("/sessions/{id}/access/request", post(access::request))
+        .route("/sessions/{id}/access/cancel", post(access::cancel))
+        .route("/sessions/{id}/access/revoke", post(access::revoke))
+        .route("/app/download", get(agent::download))
+        .route("/agent/redeem", post(agent::redeem))
+        .route("/agent/join", post(agent::join))
+        .route("/agent/ws", get(agent::connect))
         .route("/join", post(join::join))
         .fallback(api_not_found);
     Router::new()

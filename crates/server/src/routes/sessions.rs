@@ -21,7 +21,7 @@ pub fn view_for(state: &AppState, row: &store::SessionRow, caller: &Caller) -> S
     session_view(
         row,
         audience,
-        state.hubs.customer_online(&row.id),
+        state.hubs.lookup(&row.id).as_deref(),
         &state.public_url,
         state.now(),
     )

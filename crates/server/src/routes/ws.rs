@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use protocol::{ClientFrame, ServerFrame};
+use protocol::{ClientFrame, ServerFrame, ServerToAgent};
 use serde::Deserialize;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Caller;
@@ -92,6 +94,11 @@ where
     if row.state == "ended" {
         return close(&mut socket, 1000, "session ended").await;
     }
+    // Only the technician sees the customer's screen.
+    let mut media = matches!(caller, Caller::Technician(_)).then(|| hub.subscribe_media());
+    if media.is_some() && hub.frames_allowed() {
+        ask_for_picture(hub).await;
+    }
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
     loop {
@@ -118,6 +125,12 @@ where
                 Err(RecvError::Lagged(_)) => replay(state, hub, &mut socket, &mut last_seq).await?,
                 Err(RecvError::Closed) => return Ok(()),
             },
+            frame = next_media(&mut media) => match frame {
+                Ok(bytes) => socket.send(Message::Binary(bytes)).await?,
+                // This viewer fell behind and lost frames: it needs a whole picture.
+                Err(RecvError::Lagged(_)) => ask_for_picture(hub).await,
+                Err(RecvError::Closed) => media = None,
+            },
             incoming = socket.next() => match incoming {
                 None | Some(Ok(Message::Close(_))) => return Ok(()),
                 Some(Err(e)) => return Err(e.into()),
@@ -128,6 +141,28 @@ where
                 Some(Ok(_)) => {}
             },
         }
+    }
+}
+
+/// The next screen frame for a viewer; never resolves for other callers.
+async fn next_media(media: &mut Option<broadcast::Receiver<Bytes>>) -> Result<Bytes, RecvError> {
+    match media {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn ask_for_picture(hub: &Hub) {
+    let epoch = hub.current_epoch();
+    if epoch != 0
+        && let Some(agent) = hub.agent()
+        && agent
+            .tx
+            .send(ServerToAgent::Refresh { epoch })
+            .await
+            .is_err()
+    {
+        tracing::debug!(session = %hub.session_id, "support app gone before a refresh");
     }
 }
 
@@ -148,7 +183,61 @@ where
             return Ok(send(socket, &bad_frame(&message, None)).await?);
         }
     };
+    let technician = matches!(caller, Caller::Technician(_));
     match frame {
+        ClientFrame::Input { .. }
+        | ClientFrame::SelectMonitor { .. }
+        | ClientFrame::Refresh { .. }
+            if !technician =>
+        {
+            Ok(send(
+                socket,
+                &bad_frame("Only the technician can send this.", None),
+            )
+            .await?)
+        }
+        ClientFrame::Input { epoch, events } => {
+            // Checked here, and again by the support app against its own grant.
+            if !hub.input_allowed(epoch) {
+                let refused = ServerFrame::Error {
+                    error: "no_control".into(),
+                    message: "Input was not sent: the customer has not granted remote control."
+                        .into(),
+                    client_id: None,
+                };
+                return Ok(send(socket, &refused).await?);
+            }
+            if let Some(agent) = hub.agent()
+                && agent
+                    .tx
+                    .send(ServerToAgent::Input { epoch, events })
+                    .await
+                    .is_err()
+            {
+                tracing::debug!(session = %hub.session_id, "support app gone; input dropped");
+            }
+            Ok(())
+        }
+        ClientFrame::SelectMonitor { epoch, monitor } => {
+            if hub.frames_allowed()
+                && hub.current_epoch() == epoch
+                && let Some(agent) = hub.agent()
+                && agent
+                    .tx
+                    .send(ServerToAgent::SelectMonitor { epoch, monitor })
+                    .await
+                    .is_err()
+            {
+                tracing::debug!(session = %hub.session_id, "support app gone; monitor not switched");
+            }
+            Ok(())
+        }
+        ClientFrame::Refresh { epoch } => {
+            if hub.current_epoch() == epoch {
+                ask_for_picture(hub).await;
+            }
+            Ok(())
+        }
         ClientFrame::Chat { text, client_id } => {
             // The row may have changed since the connection opened (ended).
             let row = sessions::load(state, &hub.session_id).await?;

@@ -24,8 +24,13 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> (StatusCode, serde_json::Value) {
-    let resp = app
-        .client
+    // A refused upload closes its connection (the rest of the body is not
+    // read); a client without a pool never tries to reuse it.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    let resp = client
         .post(format!("{}/api/v1/sessions/{sid}/files", app.url))
         .query(&[("name", name)])
         .bearer_auth(token)

@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod access;
 mod authz;
 mod chat;
 mod files;
