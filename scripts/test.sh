@@ -10,7 +10,8 @@ root=$(pwd)
 
 work=$(mktemp -d /tmp/tether-test.XXXXXX)
 chmod 755 "$work"
-pg_data="$work/pg"
+pg_dir="$work/pg"
+pg_data="$pg_dir/data"
 pg_port=${TETHER_TEST_PG_PORT:-55432}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
@@ -21,6 +22,7 @@ as_pg() {
 
 cleanup() {
   if [ -f "$pg_data/postmaster.pid" ]; then
+    echo "== stopping PostgreSQL"
     as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
@@ -28,10 +30,10 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== PostgreSQL: starting a throwaway cluster on 127.0.0.1:$pg_port"
-mkdir -p "$pg_data"
-[ "$(id -u)" = 0 ] && chown postgres "$pg_data"
+mkdir -p "$pg_dir"
+if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir"; fi
 as_pg "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 >"$work/initdb.log"
-as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$work/pg.log" -w \
+as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_dir/pg.log" -w \
   -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_data -c fsync=off -c max_connections=400" start >/dev/null
 export TETHER_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 
