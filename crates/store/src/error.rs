@@ -16,6 +16,8 @@ pub enum StoreError {
     KeyTaken,
     #[error("an event with this number or client id already exists")]
     EventConflict,
+    #[error("the database writer has stopped")]
+    Closed,
     #[error("stored value in column {0} is invalid")]
     Corrupt(&'static str),
 }

@@ -10,6 +10,7 @@
 //! database's own constraints (unique live keys, unique event numbers). The
 //! rules live in the `session` crate and the server.
 
+mod batch;
 mod error;
 mod rows;
 
@@ -36,6 +37,7 @@ pub struct Store {
     /// time, and queueing in the pool is fair where SQLite's busy-wait is not.
     /// For PostgreSQL the same pool as reads.
     writer: AnyPool,
+    batcher: batch::Batcher,
     backend: Backend,
 }
 
@@ -98,9 +100,11 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let batcher = batch::Batcher::start(writer.clone());
         Ok(Store {
             pool,
             writer,
+            batcher,
             backend,
         })
     }
@@ -401,14 +405,10 @@ impl Store {
 
     // ---- timeline -----------------------------------------------------
 
+    /// Appends events that change nothing else; they are group-committed
+    /// with other sessions' events (see `batch.rs`). Returns once stored.
     pub async fn append_events(&self, events: &[EventRow]) -> Result<()> {
-        if let [event] = events {
-            // One statement is atomic by itself: spare the BEGIN/COMMIT round trips.
-            return insert_event(&self.writer, event).await;
-        }
-        let mut tx = self.begin().await?;
-        insert_events(&mut tx, events).await?;
-        commit(tx).await
+        self.batcher.append(events.to_vec()).await
     }
 
     pub async fn events_after(&self, session_id: &str, after: i64) -> Result<Vec<EventRow>> {

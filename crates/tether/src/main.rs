@@ -110,7 +110,23 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// Every participant holds a socket: allow as many open files as the system
+/// lets this process have.
+fn raise_file_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        if let Err(e) = setrlimit(Resource::Nofile, limit) {
+            tracing::warn!(error = %e, "cannot raise the open-file limit");
+        }
+    }
+    let limit = getrlimit(Resource::Nofile);
+    tracing::info!(open_files = ?limit.current, "open-file limit");
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    raise_file_limit();
     let mut config = Config::new(&args.storage.data_dir);
     config.listen = args.listen;
     config.database_url = args.storage.database_url;
