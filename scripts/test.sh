@@ -46,4 +46,5 @@ cargo test --workspace
 
 echo "== browser tests (Playwright, Debian Chromium)"
 cargo build -p tether
-TETHER_BIN="$root/target/debug/tether" node --test --test-concurrency=1 tests/browser/
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+TETHER_BIN="$target_dir/debug/tether" node --test --test-concurrency=1 tests/browser/
