@@ -45,6 +45,7 @@ echo "== cargo test (SQLite and PostgreSQL)"
 cargo test --workspace
 
 echo "== browser tests (Playwright, Debian Chromium)"
-cargo build -p tether
+cargo build -p tether -p tether-support
+cargo build -p agent --example testpad
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 TETHER_BIN="$target_dir/debug/tether" node --test --test-concurrency=1 tests/browser/

@@ -1,0 +1,234 @@
+//! The capture thread: takes pictures of the chosen monitor while — and only
+//! while — the app holds a grant, and hands encoded updates to the
+//! connection. Capture is blocking platform work, so it runs on its own
+//! thread; the connection's small channel paces it (a slow network slows
+//! capture instead of queueing pictures).
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use capture::{Capturer, Monitor};
+use codec::{CursorShape, Encoder, Pixels};
+use tokio::sync::mpsc;
+
+/// A message for the viewer, tagged with the grant it was captured under.
+#[derive(Debug)]
+pub struct Update {
+    pub epoch: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// What the connection and the capture thread share.
+#[derive(Debug, Default)]
+pub struct ShareControl {
+    /// The grant's epoch while sharing is allowed; 0 stops capture at once.
+    epoch: AtomicU64,
+    keyframe: AtomicBool,
+    monitor: AtomicU32,
+    quit: AtomicBool,
+    wake: (Mutex<()>, Condvar),
+    /// Top-left of the monitor being shown, for turning the viewer's
+    /// coordinates into screen coordinates.
+    origin: Mutex<(i32, i32)>,
+}
+
+impl ShareControl {
+    pub fn start(&self, epoch: u64) {
+        self.keyframe.store(true, Ordering::SeqCst);
+        self.epoch.store(epoch, Ordering::SeqCst);
+        self.notify();
+    }
+
+    pub fn stop(&self) {
+        self.epoch.store(0, Ordering::SeqCst);
+    }
+
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    pub fn request_keyframe(&self) {
+        self.keyframe.store(true, Ordering::SeqCst);
+        self.notify();
+    }
+
+    pub fn select_monitor(&self, id: u32) {
+        self.monitor.store(id, Ordering::SeqCst);
+        self.request_keyframe();
+    }
+
+    pub fn origin(&self) -> (i32, i32) {
+        *self.origin.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn quit(&self) {
+        self.stop();
+        self.quit.store(true, Ordering::SeqCst);
+        self.notify();
+    }
+
+    fn notify(&self) {
+        let _guard = self.wake.0.lock().unwrap_or_else(|p| p.into_inner());
+        self.wake.1.notify_all();
+    }
+
+    fn wait(&self, timeout: Duration) {
+        let guard = self.wake.0.lock().unwrap_or_else(|p| p.into_inner());
+        if self.epoch() == 0 && !self.quit.load(Ordering::SeqCst) {
+            let _ = self.wake.1.wait_timeout(guard, timeout);
+        }
+    }
+}
+
+pub fn monitor_info(monitors: &[Monitor]) -> Vec<protocol::MonitorInfo> {
+    monitors
+        .iter()
+        .map(|m| protocol::MonitorInfo {
+            id: m.id,
+            name: m.name.clone(),
+            x: m.rect.x,
+            y: m.rect.y,
+            width: m.rect.width,
+            height: m.rect.height,
+            primary: m.primary,
+        })
+        .collect()
+}
+
+/// Runs the capture loop until `control.quit()`.
+pub fn run(
+    mut capturer: Box<dyn Capturer>,
+    control: Arc<ShareControl>,
+    out: mpsc::Sender<Update>,
+    fps: u32,
+) {
+    let period = Duration::from_secs(1) / fps.max(1);
+    let mut encoder = Encoder::new();
+    let mut monitors: Vec<Monitor> = Vec::new();
+    let mut last_cursor: Option<(i32, i32, u32)> = None;
+    while !control.quit.load(Ordering::SeqCst) {
+        let epoch = control.epoch();
+        if epoch == 0 {
+            encoder.reset();
+            last_cursor = None;
+            control.wait(Duration::from_secs(1));
+            continue;
+        }
+        let started = Instant::now();
+        if monitors.is_empty() {
+            match capturer.monitors() {
+                Ok(m) => monitors = m,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot list monitors");
+                    control.wait(Duration::from_secs(1));
+                    continue;
+                }
+            }
+        }
+        let wanted = control.monitor.load(Ordering::SeqCst);
+        let Some(monitor) = monitors
+            .iter()
+            .find(|m| m.id == wanted)
+            .or_else(|| monitors.iter().find(|m| m.primary))
+            .or(monitors.first())
+            .cloned()
+        else {
+            control.wait(Duration::from_secs(1));
+            continue;
+        };
+        *control.origin.lock().unwrap_or_else(|p| p.into_inner()) =
+            (monitor.rect.x, monitor.rect.y);
+        let keyframe = control.keyframe.swap(false, Ordering::SeqCst);
+        if keyframe {
+            last_cursor = None;
+        }
+        let unchanged = matches!(capturer.changed(), Ok(Some(rects)) if rects.is_empty());
+        if !unchanged || keyframe {
+            match capturer.capture(monitor.rect) {
+                Ok(frame) => {
+                    let pixels = Pixels {
+                        width: frame.width(),
+                        height: frame.height(),
+                        stride: frame.stride(),
+                        data: frame.data(),
+                    };
+                    match encoder.encode(
+                        u16::try_from(monitor.id % 65_536).unwrap_or(0),
+                        pixels,
+                        keyframe,
+                    ) {
+                        Ok(Some(bytes)) => {
+                            // Re-check: the grant may have ended while we captured.
+                            if control.epoch() != epoch
+                                || out.blocking_send(Update { epoch, bytes }).is_err()
+                            {
+                                continue;
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::error!(error = %e, "cannot encode the picture"),
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "capture failed; reading the monitors again");
+                    monitors.clear();
+                    encoder.reset();
+                    continue;
+                }
+            }
+        }
+        if let Ok(cursor) = capturer.cursor() {
+            let (x, y) = (cursor.x - monitor.rect.x, cursor.y - monitor.rect.y);
+            let shape_changed =
+                last_cursor.is_none_or(|(_, _, serial)| serial != cursor.image.serial);
+            if last_cursor.is_none_or(|(lx, ly, _)| (lx, ly) != (x, y)) || shape_changed {
+                let rgba = shape_changed.then(|| rgba_of(&cursor.image.argb));
+                let image = rgba.as_ref().map(|rgba| CursorShape {
+                    width: u16::try_from(cursor.image.width).unwrap_or(0),
+                    height: u16::try_from(cursor.image.height).unwrap_or(0),
+                    hot_x: u16::try_from(cursor.image.hotspot_x).unwrap_or(0),
+                    hot_y: u16::try_from(cursor.image.hotspot_y).unwrap_or(0),
+                    rgba,
+                });
+                let bytes = codec::encode_cursor(x, y, true, image);
+                if control.epoch() == epoch && out.blocking_send(Update { epoch, bytes }).is_ok() {
+                    last_cursor = Some((x, y, cursor.image.serial));
+                }
+            }
+        }
+        if let Some(rest) = period.checked_sub(started.elapsed()) {
+            std::thread::sleep(rest);
+        }
+    }
+}
+
+/// Premultiplied 0xAARRGGBB to straight RGBA, as the canvas wants it.
+fn rgba_of(argb: &[u32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(argb.len() * 4);
+    for &p in argb {
+        let a = (p >> 24) as u8;
+        let un = |c: u32| -> u8 {
+            let c = (c & 0xff) as u16;
+            if a == 0 {
+                0
+            } else {
+                ((c * 255 + u16::from(a) / 2) / u16::from(a)).min(255) as u8
+            }
+        };
+        out.extend_from_slice(&[un(p >> 16), un(p >> 8), un(p), a]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rgba_of;
+
+    #[test]
+    fn unpremultiplies_cursor_pixels() {
+        assert_eq!(rgba_of(&[0xff11_2233]), vec![0x11, 0x22, 0x33, 0xff]);
+        assert_eq!(rgba_of(&[0x8040_0000]), vec![0x80, 0, 0, 0x80]);
+        assert_eq!(rgba_of(&[0]), vec![0, 0, 0, 0]);
+    }
+}
