@@ -182,6 +182,13 @@ export class SessionSocket {
     return clientId;
   }
 
+  /** Sends a JSON frame (input, refresh, select_monitor) if the connection
+   *  is up; returns whether it was sent. Such frames are not kept for later:
+   *  input typed while offline must not arrive minutes afterwards. */
+  send(frame) {
+    return this.#sendFrame(frame);
+  }
+
   /** Pending (not yet acknowledged) messages as [client_id, {text, at}]. */
   pendingMessages() {
     return [...this.pending.entries()];
@@ -197,11 +204,17 @@ export class SessionSocket {
     this.timer = null;
     let opened = false;
     const ws = new WebSocket(this.#url());
+    // Screen frames arrive as binary frames on the same connection.
+    ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
       opened = true;
     };
     ws.onmessage = (msg) => {
+      if (msg.data instanceof ArrayBuffer) {
+        this.handlers.onBinary?.(msg.data);
+        return;
+      }
       let frame;
       try {
         frame = JSON.parse(msg.data);
@@ -299,7 +312,9 @@ export class SessionSocket {
   #sendFrame(frame) {
     if (this.ws && this.ws.readyState === WebSocket.OPEN && this.state === 'online') {
       this.ws.send(JSON.stringify(frame));
+      return true;
     }
+    return false;
   }
 
   #setState(state) {
@@ -428,10 +443,43 @@ export function renderEvent(ev, ctx) {
     }
     case 'ended':
       return systemLine(base, [endedReasonKey(viewer, ev.reason)], ev.at, 'ended');
-    default:
-      // Kinds added by later versions (consent, remote control …) show up in
-      // the audit view of the history; the live chat leaves them out.
+    default: {
+      const line = accessLine(ev, viewer);
+      if (line) return systemLine(base, line, ev.at, 'access');
+      // Kinds added by later versions show up in the audit view of the
+      // history; the live chat leaves them out.
       return ctx.audit ? systemLine(base, ['ev.other', { kind: ev.kind }], ev.at) : null;
+    }
+  }
+}
+
+/** The translation key and parameters of a screen-access event's line, as
+ *  `viewer` reads it; null for other kinds. */
+function accessLine(ev, viewer) {
+  const tech = viewer === 'technician';
+  const access = ev.access === 'control' ? 'control' : 'view';
+  const name = ev.actor?.name || '';
+  switch (ev.kind) {
+    case 'access_requested':
+      return tech ? [`ev.access.requested.tech.${access}`] : [`ev.access.requested.customer.${access}`, { name: name || t('history.technician') }];
+    case 'app_downloaded':
+      return [tech ? 'ev.access.downloaded.tech' : 'ev.access.downloaded.customer'];
+    case 'app_connected':
+      return ev.hostname && tech ? ['ev.access.appConnectedHost', { host: ev.hostname }] : ['ev.access.appConnected'];
+    case 'app_disconnected':
+      return ['ev.access.appDisconnected'];
+    case 'access_granted':
+      return tech ? [`ev.access.granted.tech.${access}`, { name: name || t('common.customer') }] : [`ev.access.granted.customer.${access}`];
+    case 'access_denied':
+      return tech ? [`ev.access.denied.tech.${access}`, { name: name || t('common.customer') }] : [`ev.access.denied.customer.${access}`];
+    case 'access_revoked': {
+      const reason = ['customer', 'technician', 'app_left', 'session_ended'].includes(ev.reason) ? ev.reason : 'other';
+      return [`ev.access.revoked.${tech ? 'tech' : 'customer'}.${reason}`];
+    }
+    case 'access_cancelled':
+      return [tech ? 'ev.access.cancelled.tech' : 'ev.access.cancelled.customer'];
+    default:
+      return null;
   }
 }
 

@@ -9,6 +9,7 @@ import {
   h, api, errorText, groupKey, SessionSocket, Timeline, wireComposer,
   confirmDialog, connectionIndicator, endedReasonKey,
 } from './common.js';
+import { AccessControls } from './console-access.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const byTestId = (root, id) => root.querySelector(`[data-testid="${id}"]`);
@@ -141,6 +142,11 @@ class SessionTab {
     };
     this.conn = connectionIndicator();
     $('[data-role="conn"]', p).append(this.conn.el);
+    this.access = new AccessControls(p, {
+      sessionId: this.id,
+      send: (frame) => this.socket?.send(frame) ?? false,
+      onSession: (s) => this.update(s),
+    });
     this.timeline = new Timeline(this.el.messages, { viewer: 'technician', sessionId: this.id });
 
     this.endDialog = confirmDialog({
@@ -187,13 +193,17 @@ class SessionTab {
       onHello: (frame) => {
         if (frame.you?.name) this.myName = frame.you.name;
         if (frame.session) this.update(frame.session);
+        this.access.hello();
       },
       onEvent: (ev) => {
         this.timeline.add(ev);
+        this.access.event(ev);
         if (ev.kind === 'ended') this.update({ state: 'ended', end_reason: ev.reason ?? this.session.end_reason });
       },
       onSession: (s) => this.update(s),
+      onBinary: (buffer) => this.access.binary(buffer),
       onError: (frame, text) => {
+        if (this.access.error(frame)) return;
         if (frame.client_id) this.timeline.removePending(frame.client_id);
         if (text && !this.el.input.value) this.el.input.value = text;
         if (frame.error === 'session_ended') return;
@@ -280,6 +290,7 @@ class SessionTab {
     const body = t('invite.mailBody', { link: s.join_url || '', website, key: keyDisplay, name: state.me?.name || '' });
     this.el.email.href = `mailto:?subject=${encodeURIComponent(t('invite.mailSubject'))}&body=${encodeURIComponent(body.replace(/\n/g, '\r\n'))}`;
     this.el.rc.hidden = !s.request_remote_control || joined || status === 'ended' || status === 'expired';
+    this.access.render(s, status);
 
     // Ended state.
     if (status === 'ended') {
@@ -389,6 +400,7 @@ class SessionTab {
 
   destroy() {
     this.socket?.stop();
+    this.access.destroy();
     this.endDialog.remove();
     this.closeDialog.remove();
     const ids = [...state.tabs.keys()];

@@ -204,12 +204,15 @@ async function openChat(sessionId) {
     if (name) setText($('[data-testid="technician-name"]'), 'chat.yourTech', { name });
   };
 
+  const access = new CustomerAccess(sessionId, { technician: session.technician?.name || '' });
+
   const showChatError = (key, params) => {
     setText(chatError, key, params);
     chatError.hidden = false;
   };
 
   const applyEnded = (reason) => {
+    access.ended();
     if (ended) return;
     ended = true;
     setText($('#ended-reason'), endedReasonKey('customer', reason));
@@ -225,6 +228,7 @@ async function openChat(sessionId) {
   };
 
   showTechnician(session);
+  access.update(session);
   input.focus();
 
   if (session.state === 'ended') {
@@ -245,6 +249,7 @@ async function openChat(sessionId) {
     onHello: (frame) => {
       myName = frame.you?.name || '';
       showTechnician(frame.session);
+      access.update(frame.session);
       if (frame.session?.state === 'ended') applyEnded(frame.session.end_reason);
     },
     onEvent: (ev) => {
@@ -253,6 +258,7 @@ async function openChat(sessionId) {
     },
     onSession: (s) => {
       showTechnician(s);
+      access.update(s);
       if (s.state === 'ended') applyEnded(s.end_reason);
     },
     onError: (frame, text) => {
@@ -300,6 +306,114 @@ async function openChat(sessionId) {
       chatError.hidden = false;
     }
   });
+}
+
+// ---------------------------------------------------------------------------
+// Screen access: the request card with DOWNLOAD APPLICATION, and the notice
+// with "Stop screen sharing" while the technician sees the screen.
+
+/** The customer's system, as far as the support app cares. */
+function customerPlatform() {
+  const ua = navigator.userAgent || '';
+  const hint = navigator.userAgentData?.platform || '';
+  if (navigator.userAgentData?.mobile || /Android|iPhone|iPad|iPod/i.test(ua)) return 'mobile';
+  if (/Windows/i.test(hint) || /Windows/.test(ua)) return 'windows';
+  if (/mac/i.test(hint) || /Macintosh|Mac OS X/.test(ua)) return 'macos';
+  if (/Chrome OS|ChromeOS/i.test(hint) || /CrOS/.test(ua)) return 'other';
+  if (/Linux/i.test(hint) || /Linux|X11/.test(ua)) return 'linux';
+  return 'other';
+}
+
+class CustomerAccess {
+  constructor(sessionId, { technician }) {
+    this.sessionId = sessionId;
+    this.technician = technician;
+    this.platform = customerPlatform();
+    this.isEnded = false;
+    this.stopping = false;
+    this.el = {
+      card: $('[data-testid="access-request"]'),
+      title: $('[data-role="request-title"]'),
+      download: $('[data-role="request-download"]'),
+      link: $('[data-testid="download-app"]'),
+      linux: $('[data-testid="request-linux"]'),
+      unsupported: $('[data-testid="request-unsupported"]'),
+      answer: $('[data-testid="request-answer"]'),
+      note: $('[data-role="request-note"]'),
+      notice: $('[data-testid="sharing-notice"]'),
+      noticeText: $('[data-role="sharing-text"]'),
+      stop: $('[data-testid="stop-sharing"]'),
+      chatError: $('[data-testid="chat-error"]'),
+    };
+    this.el.card.dataset.platform = this.platform;
+    this.el.stop.addEventListener('click', () => this.stop());
+  }
+
+  update(session) {
+    if (!session) return;
+    if (session.technician?.name) this.technician = session.technician.name;
+    if (session.state === 'ended' || this.isEnded) {
+      this.ended();
+      return;
+    }
+    const a = session.access || {};
+    const name = this.technician || t('history.technician');
+    const pending = a.pending;
+    const el = this.el;
+    el.card.hidden = !pending;
+    if (pending) {
+      const kind = pending.access === 'control' ? 'control' : 'view';
+      setText(el.title, `request.title.${kind}`, { name });
+      el.card.dataset.access = kind;
+      const supported = this.platform === 'linux';
+      const awaitingAnswer = Boolean(a.app_connected);
+      const url = a.download_url;
+      el.download.hidden = awaitingAnswer || !url || !supported;
+      if (url && /^(https?:\/\/|\/api\/v1\/app\/download\?)/.test(url) && el.link.getAttribute('href') !== url) el.link.setAttribute('href', url);
+      el.linux.hidden = !supported;
+      el.unsupported.hidden = awaitingAnswer || supported;
+      el.answer.hidden = !awaitingAnswer;
+      el.note.hidden = !supported && !awaitingAnswer;
+      el.card.dataset.stage = awaitingAnswer ? 'answer' : 'download';
+    }
+    const grant = a.grant;
+    el.notice.hidden = !grant;
+    if (grant) {
+      const kind = grant.access === 'control' ? 'control' : 'view';
+      setText(el.noticeText, `sharing.${kind}`, { name });
+      el.notice.dataset.access = kind;
+      el.stop.disabled = this.stopping;
+    }
+  }
+
+  /** "Stop screen sharing": frames and input stop at once, chat goes on. */
+  async stop() {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.el.stop.disabled = true;
+    try {
+      await api('POST', `/api/v1/sessions/${encodeURIComponent(this.sessionId)}/access/revoke`);
+      this.stopping = false;
+      // The change itself arrives over the session WebSocket, in order.
+      this.el.stop.disabled = false;
+    } catch (err) {
+      this.stopping = false;
+      this.el.stop.disabled = false;
+      if (err.error === 'not_shared') {
+        this.el.notice.hidden = true;
+        return;
+      }
+      this.el.chatError.textContent = errorText(err);
+      delete this.el.chatError.dataset.i18n;
+      this.el.chatError.hidden = false;
+    }
+  }
+
+  ended() {
+    this.isEnded = true;
+    this.el.card.hidden = true;
+    this.el.notice.hidden = true;
+  }
 }
 
 function showUnavailable() {

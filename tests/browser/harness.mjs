@@ -9,7 +9,7 @@
 //   CHROMIUM_PATH   browser executable (default: /usr/bin/chromium)
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, link, copyFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,10 +37,10 @@ export async function removeDir(dir) {
  * `Tether is listening on http://127.0.0.1:<port>`.
  * Returns {url, port, stop(), output()}.
  */
-export function startServer({ dataDir, port = 0, extraArgs = [] }) {
+export function startServer({ dataDir, port = 0, extraArgs = [], bin = tetherBin }) {
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, ...extraArgs];
   if (process.env.TETHER_WEB_DIR) args.push('--web-dir', process.env.TETHER_WEB_DIR);
-  const child = spawn(tetherBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
   let log = '';
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
@@ -67,7 +67,7 @@ export function startServer({ dataDir, port = 0, extraArgs = [] }) {
     });
     child.once('error', (err) => {
       clearTimeout(timer);
-      reject(new Error(`cannot start ${tetherBin}: ${err.message}`));
+      reject(new Error(`cannot start ${bin}: ${err.message}`));
     });
     exited.then(({ code, signal }) => {
       clearTimeout(timer);
@@ -185,11 +185,37 @@ export function messageWith(scope, text) {
   return scope.getByTestId('messages').locator('[data-testid="message"][data-seq]', { hasText: text });
 }
 
-/** Per-file setup: a data dir, a technician account, a server, a browser. */
-export async function setupSuite({ extraArgs = [], technician = { email: 'dana@example.test', name: 'Dana Tech', password: 'correct horse battery staple', admin: true } } = {}) {
+/**
+ * The server hands out the support app from the folder its own binary is in.
+ * For a stand-in app, this puts the server binary (hard-linked, or copied)
+ * into a fresh folder beside `files` = {name: bytes}; returns its path.
+ */
+export async function serverWithApps(dir, files) {
+  const bin = path.join(dir, 'tether');
+  try {
+    await link(tetherBin, bin);
+  } catch {
+    await copyFile(tetherBin, bin);
+  }
+  for (const [name, bytes] of Object.entries(files)) await writeFile(path.join(dir, name), bytes, { mode: 0o755 });
+  return bin;
+}
+
+/**
+ * Per-file setup: a data dir, a technician account, a server, a browser.
+ * `agentFiles` ({name: bytes}) replaces the support apps the server offers
+ * for download (by default, the ones built beside the server binary).
+ */
+export async function setupSuite({ extraArgs = [], agentFiles = null, technician = { email: 'dana@example.test', name: 'Dana Tech', password: 'correct horse battery staple', admin: true } } = {}) {
   const dataDir = await makeDataDir();
   await addUser(dataDir, technician);
-  const server = await startServer({ dataDir, extraArgs });
+  let bin = tetherBin;
+  if (agentFiles) {
+    const binDir = path.join(dataDir, 'bin');
+    await mkdir(binDir);
+    bin = await serverWithApps(binDir, agentFiles);
+  }
+  const server = await startServer({ dataDir, extraArgs, bin });
   const browser = await launchBrowser();
   const suite = {
     dataDir,
@@ -222,4 +248,58 @@ export function watchPage(page) {
       if (problems.length) throw new Error(`page problems:\n${problems.join('\n')}`);
     },
   };
+}
+
+/**
+ * Types `text` as a German keyboard would: every character is a real key
+ * press (keydown with its `key` and `code`, then keyup), Shift held for
+ * capitals. Playwright's own `keyboard.type` inserts characters that a US
+ * layout lacks (ü, ß) as text, without any key event, which a remote-control
+ * viewer never sees.
+ */
+export async function typeGerman(page, text) {
+  const cdp = await page.context().newCDPSession(page);
+  const codes = { 'ü': 'BracketLeft', 'ö': 'Semicolon', 'ä': 'Quote', 'ß': 'Minus', 'z': 'KeyY', 'y': 'KeyZ' };
+  const shift = { key: 'Shift', code: 'ShiftLeft', windowsVirtualKeyCode: 16 };
+  for (const ch of text) {
+    const lower = ch.toLowerCase();
+    const upper = ch !== lower;
+    const code = codes[lower] ?? (/^[a-z]$/.test(lower) ? `Key${lower.toUpperCase()}` : '');
+    const modifiers = upper ? 8 : 0;
+    if (upper) await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', ...shift, modifiers });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', key: ch, code, text: ch, unmodifiedText: lower, modifiers });
+    await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch, code, modifiers });
+    if (upper) await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...shift, modifiers: 0 });
+  }
+  await cdp.detach();
+}
+
+/**
+ * Clicks "Stop screen sharing" on the customer's page `cp` and waits for the
+ * console `tp` to take the viewer of `sessionId` away. Returns the time from
+ * the click to that change in ms, from timestamps taken inside both pages
+ * (one machine clock), so neither Playwright's polling nor its round trips
+ * count.
+ */
+export async function stopSharingTimed(tp, cp, sessionId) {
+  await cp.evaluate(() => {
+    window.__clickedAt = null;
+    document.querySelector('[data-testid="stop-sharing"]').addEventListener('click', () => {
+      window.__clickedAt = Date.now();
+    }, { capture: true, once: true });
+  });
+  await tp.evaluate((sid) => {
+    const area = document.querySelector(`[data-testid="session-panel"][data-session-id="${sid}"] [data-testid="viewer-area"]`);
+    window.__stoppedAt = null;
+    new MutationObserver((_, obs) => {
+      if (area.hidden) {
+        window.__stoppedAt = Date.now();
+        obs.disconnect();
+      }
+    }).observe(area, { attributes: true });
+  }, sessionId);
+  const stopped = tp.waitForFunction(() => window.__stoppedAt !== null, null, { polling: 'raf' });
+  await cp.getByTestId('stop-sharing').click();
+  await stopped;
+  return (await tp.evaluate(() => window.__stoppedAt)) - (await cp.evaluate(() => window.__clickedAt));
 }

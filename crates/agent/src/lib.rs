@@ -104,7 +104,7 @@ pub async fn run(launch: Launch, platform: Platform) -> Result<(), AgentError> {
         ui,
         ui_events,
         share: share.clone(),
-        updates,
+        updates: Some(updates),
         control,
         input: input_tx,
         monitors,

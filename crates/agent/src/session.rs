@@ -27,7 +27,8 @@ pub struct Parts {
     pub ui: Box<dyn Ui>,
     pub ui_events: mpsc::UnboundedReceiver<UiEvent>,
     pub share: Arc<ShareControl>,
-    pub updates: mpsc::Receiver<Update>,
+    /// Taken by the writer task while connected, and given back after.
+    pub updates: Option<mpsc::Receiver<Update>>,
     pub control: Arc<ControlGrant>,
     pub input: std::sync::mpsc::Sender<(u64, Vec<InputEvent>)>,
     pub monitors: Vec<protocol::MonitorInfo>,
@@ -176,12 +177,43 @@ fn ui(parts: &Parts, command: UiCommand) {
     }
 }
 
-async fn send(socket: &mut Socket, frame: &AgentFrame) -> Result<(), String> {
+/// Queues a frame for the writer task; never waits for the network.
+fn send(out: &mpsc::UnboundedSender<Message>, frame: &AgentFrame) -> Result<(), String> {
     let text = serde_json::to_string(frame).map_err(|e| e.to_string())?;
-    socket
-        .send(Message::text(text))
-        .await
-        .map_err(|e| e.to_string())
+    out.send(Message::text(text))
+        .map_err(|_| "the connection is closed".to_owned())
+}
+
+/// Writes queued frames and screen updates. Runs apart from reading, so that
+/// a large write waiting on the network never stops the app from reading a
+/// revocation (or the server from reading our frames).
+async fn write_loop(
+    mut sink: futures_util::stream::SplitSink<Socket, Message>,
+    mut out: mpsc::UnboundedReceiver<Message>,
+    mut updates: mpsc::Receiver<Update>,
+    share: Arc<ShareControl>,
+) -> mpsc::Receiver<Update> {
+    loop {
+        let message = tokio::select! {
+            biased;
+            queued = out.recv() => match queued {
+                Some(m) => m,
+                None => break,
+            },
+            Some(update) = updates.recv() => {
+                // Only pictures taken under the grant that still holds leave.
+                if share.epoch() != update.epoch {
+                    continue;
+                }
+                Message::binary(update.bytes)
+            }
+        };
+        if let Err(e) = sink.send(message).await {
+            tracing::warn!(error = %e, "connection lost while writing");
+            break;
+        }
+    }
+    updates
 }
 
 fn stop_sharing_locally(parts: &Parts, grant: &mut LocalGrant) {
@@ -199,13 +231,33 @@ fn prompt_access(access: AccessKind) -> prompt::Access {
     }
 }
 
-async fn serve(mut socket: Socket, parts: &mut Parts) -> Result<Outcome, AgentError> {
+async fn serve(socket: Socket, parts: &mut Parts) -> Result<Outcome, AgentError> {
+    let (sink, mut stream) = socket.split();
+    let (out, out_rx) = mpsc::unbounded_channel();
+    let Some(updates) = parts.updates.take() else {
+        return Err(AgentError::Protocol("screen updates already taken".into()));
+    };
+    let writer = tokio::spawn(write_loop(sink, out_rx, updates, parts.share.clone()));
+    let outcome = read_loop(&mut stream, &out, parts).await;
+    drop(out);
+    match writer.await {
+        Ok(updates) => parts.updates = Some(updates),
+        Err(e) => return Err(AgentError::Protocol(format!("the writer task failed: {e}"))),
+    }
+    outcome
+}
+
+async fn read_loop(
+    socket: &mut futures_util::stream::SplitStream<Socket>,
+    out: &mpsc::UnboundedSender<Message>,
+    parts: &mut Parts,
+) -> Result<Outcome, AgentError> {
     let hello = AgentFrame::Hello {
         platform: "linux-x86_64".into(),
         hostname: parts.hostname.clone(),
         monitors: parts.monitors.clone(),
     };
-    if let Err(e) = send(&mut socket, &hello).await {
+    if let Err(e) = send(out, &hello) {
         tracing::warn!(error = %e, "connection lost while introducing the app");
         return Ok(Outcome::Lost);
     }
@@ -236,7 +288,7 @@ async fn serve(mut socket: Socket, parts: &mut Parts) -> Result<Outcome, AgentEr
                     ServerToAgent::Request { request_id, access, technician } => {
                         asked.insert(request_id, access);
                         ui(parts, UiCommand::Ask { id: request_id, technician, access: prompt_access(access) });
-                        if let Err(e) = send(&mut socket, &AgentFrame::Prompted { request_id }).await {
+                        if let Err(e) = send(out, &AgentFrame::Prompted { request_id }) {
                             tracing::warn!(error = %e, "cannot tell the server the prompt is shown");
                         }
                     }
@@ -253,7 +305,7 @@ async fn serve(mut socket: Socket, parts: &mut Parts) -> Result<Outcome, AgentEr
                         }
                         Err(e) => {
                             tracing::error!(error = %e, request_id, "grant refused by the app");
-                            if let Err(e) = send(&mut socket, &AgentFrame::StopSharing).await {
+                            if let Err(e) = send(out, &AgentFrame::StopSharing) {
                                 tracing::warn!(error = %e, "cannot refuse the grant");
                             }
                         }
@@ -297,7 +349,7 @@ async fn serve(mut socket: Socket, parts: &mut Parts) -> Result<Outcome, AgentEr
                 UiEvent::Answered { id, allow } => {
                     let access = asked.remove(&id).unwrap_or(AccessKind::View);
                     grant.answered(id, access, allow);
-                    if let Err(e) = send(&mut socket, &AgentFrame::Consent { request_id: id, allow }).await {
+                    if let Err(e) = send(out, &AgentFrame::Consent { request_id: id, allow }) {
                         tracing::warn!(error = %e, "connection lost while answering");
                         stop_sharing_locally(parts, &mut grant);
                         return Ok(Outcome::Lost);
@@ -307,14 +359,14 @@ async fn serve(mut socket: Socket, parts: &mut Parts) -> Result<Outcome, AgentEr
                     // Stop here first: nothing more is captured or injected,
                     // whatever the network does.
                     stop_sharing_locally(parts, &mut grant);
-                    if let Err(e) = send(&mut socket, &AgentFrame::StopSharing).await {
+                    if let Err(e) = send(out, &AgentFrame::StopSharing) {
                         tracing::warn!(error = %e, "cannot tell the server sharing stopped");
                     }
                 }
                 UiEvent::EndSession => {
                     stop_sharing_locally(parts, &mut grant);
                     ending = true;
-                    if let Err(e) = send(&mut socket, &AgentFrame::EndSession).await {
+                    if let Err(e) = send(out, &AgentFrame::EndSession) {
                         tracing::warn!(error = %e, "cannot tell the server to end the session");
                         return Ok(Outcome::Finished);
                     }
@@ -328,22 +380,12 @@ async fn serve(mut socket: Socket, parts: &mut Parts) -> Result<Outcome, AgentEr
                     // never share then.
                     tracing::error!(reason, "the app's window was lost; sharing stops");
                     stop_sharing_locally(parts, &mut grant);
-                    if let Err(e) = send(&mut socket, &AgentFrame::StopSharing).await {
+                    if let Err(e) = send(out, &AgentFrame::StopSharing) {
                         tracing::warn!(error = %e, "cannot tell the server sharing stopped");
                     }
                     return Err(AgentError::Ui(reason));
                 }
             },
-            Some(update) = parts.updates.recv() => {
-                // Only pictures taken under the grant that still holds leave.
-                if grant.current().is_some_and(|g| g.epoch == update.epoch) && parts.share.epoch() == update.epoch
-                    && let Err(e) = socket.send(Message::binary(update.bytes)).await
-                {
-                    tracing::warn!(error = %e, "connection lost while sending the screen");
-                    stop_sharing_locally(parts, &mut grant);
-                    return Ok(Outcome::Lost);
-                }
-            }
         }
     }
 }

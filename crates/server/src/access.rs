@@ -115,7 +115,8 @@ pub async fn request(
         downloaded: false,
         redeemed: false,
     };
-    let url = format!("{}/api/v1/app/download?ticket={token}", state.public_url);
+    // Relative: the customer's browser fetches it from wherever it reached us.
+    let url = format!("/api/v1/app/download?ticket={token}");
     let event = EventBody::AccessRequested {
         request_id: request.id,
         access: kind(access),
@@ -387,6 +388,16 @@ async fn hub_technician(state: &AppState, hub: &Hub) -> Result<String, ApiError>
     Ok(sessions::load(state, &hub.session_id)
         .await?
         .technician_name)
+}
+
+/// The app shows the prompt: the guided flow moves to "waiting for consent".
+/// Only live state changes (no event): the answer is what gets recorded.
+pub async fn prompted(hub: &Hub, request_id: u64) {
+    let changed = hub.live().consent.prompted(request_id).is_some();
+    if changed {
+        hub.publish_row().await;
+        tracing::debug!(session = %hub.session_id, request_id, "consent prompt shown");
+    }
 }
 
 /// The support app's connection ended.

@@ -22,7 +22,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard as SyncGuard};
 
 use axum::body::Bytes;
-use protocol::{Actor, EventBody, MonitorInfo, Role, ServerToAgent};
+use axum::extract::ws::Utf8Bytes;
+use protocol::{Actor, EventBody, MonitorInfo, Role, ServerFrame, ServerToAgent};
 use session::{Consent, Lifecycle};
 use store::{EventRow, SessionRow, Store};
 use tokio::sync::{MutexGuard, broadcast, mpsc};
@@ -36,10 +37,31 @@ const MEDIA_CAPACITY: usize = 4;
 
 #[derive(Debug, Clone)]
 pub enum HubMessage {
-    Event(Arc<EventRow>),
+    Event(Arc<Published>),
     /// The session row changed (joined, ended), someone came or went, or
     /// screen access changed.
     Session(Arc<SessionRow>),
+}
+
+/// A stored event as it goes out: the same frame for every participant, so
+/// it is serialised once.
+#[derive(Debug)]
+pub struct Published {
+    pub seq: i64,
+    pub frame: Utf8Bytes,
+}
+
+impl Published {
+    fn of(row: &EventRow) -> Published {
+        let frame = ServerFrame::Event {
+            event: crate::views::event(row),
+        };
+        let text = serde_json::to_string(&frame).unwrap_or_default();
+        Published {
+            seq: row.seq,
+            frame: text.into(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -377,7 +399,10 @@ impl Writer<'_> {
         self.inner.next_seq += i64::try_from(events.len()).unwrap_or(0);
         for event in events {
             // No receiver is not an error: nobody is listening.
-            let _ = self.hub.tx.send(HubMessage::Event(Arc::new(event)));
+            let _ = self
+                .hub
+                .tx
+                .send(HubMessage::Event(Arc::new(Published::of(&event))));
         }
     }
 }

@@ -266,15 +266,17 @@ pub fn validate_chat(
 
 /// Stores and publishes a chat message; resending the same `client_id`
 /// returns the message already stored.
+///
+/// Runs on the hub alone (no database read): the hub's life cycle says
+/// whether the session is still open. This is the hot path of chat.
 pub async fn chat(
     state: &AppState,
-    row: &SessionRow,
+    hub: &Hub,
     caller: &Caller,
     text: String,
     client_id: Option<String>,
 ) -> Result<EventRow, ApiError> {
     validate_chat(state, &text, client_id.as_deref())?;
-    let hub = hub(state, row).await?;
     let now = state.now();
     let writer = hub.writer().await;
     writer
@@ -302,7 +304,7 @@ pub async fn chat(
             let id = client_id.unwrap_or_default();
             state
                 .store
-                .event_by_client_id(&row.id, &id)
+                .event_by_client_id(&hub.session_id, &id)
                 .await?
                 .ok_or_else(|| ApiError::internal(StoreError::EventConflict))
         }

@@ -119,7 +119,7 @@ impl Consent {
         }
         self.counter += 1;
         let step = if self.app_connected {
-            Step::AwaitingConsent
+            Step::AppConnected
         } else {
             Step::RequestSent
         };
@@ -137,11 +137,18 @@ impl Consent {
         self.advance(Step::DownloadStarted)
     }
 
-    /// The support app connected; a pending request now waits for its answer.
+    /// The support app connected; a pending request goes to it next.
     pub fn app_connected_now(&mut self) -> Option<Request> {
         self.app_connected = true;
-        self.advance(Step::AppConnected);
-        self.advance(Step::AwaitingConsent)
+        self.advance(Step::AppConnected)
+    }
+
+    /// The app shows the prompt for request `id`: now it waits for the customer.
+    pub fn prompted(&mut self, id: u64) -> Option<Request> {
+        if self.pending.is_some_and(|p| p.id == id) && self.app_connected {
+            return self.advance(Step::AwaitingConsent);
+        }
+        None
     }
 
     /// The app went away: nothing can be captured any more, so the grant
@@ -232,6 +239,11 @@ mod tests {
         );
         assert_eq!(
             c.app_connected_now().map(|r| r.step),
+            Some(Step::AppConnected)
+        );
+        assert_eq!(c.prompted(r.id + 1), None, "a prompt for another request");
+        assert_eq!(
+            c.prompted(r.id).map(|r| r.step),
             Some(Step::AwaitingConsent)
         );
         assert!(!c.allows_frames(), "no frames before the customer answers");

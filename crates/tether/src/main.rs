@@ -65,6 +65,9 @@ struct ServeArgs {
     /// Open a new session tab whenever a technician opens the console.
     #[arg(long)]
     auto_open_session: bool,
+    /// Folder with the support-app files to hand out (default: this program's folder).
+    #[arg(long, env = "TETHER_AGENT_DIR")]
+    agent_dir: Option<PathBuf>,
     /// Serve the web apps from this folder instead of the built-in copy (development).
     #[arg(long)]
     web_dir: Option<PathBuf>,
@@ -139,6 +142,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.file_retention = Duration::from_secs(args.file_retention_hours * 3600);
     config.auto_open_session = args.auto_open_session;
     config.web_dir = args.web_dir;
+    config.agent_dir = args.agent_dir;
     let app = Application::build(config)
         .await
         .context("cannot start Tether")?;

@@ -11,7 +11,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use protocol::{
     AgentCredentials, AgentFrame, AgentJoin, EndReason, RedeemTicket, RevokeReason, ServerToAgent,
 };
@@ -199,8 +199,22 @@ async fn run(state: &AppState, hub: &Hub, mut socket: WebSocket) -> Result<(), A
             }
             _ => return Err(AgentLoopError::NoHello),
         };
-    let (tx, mut rx) = mpsc::channel::<ServerToAgent>(64);
+    let (tx, rx) = mpsc::channel::<ServerToAgent>(64);
     let id = state.hubs.next_link_id();
+    // Reading and writing run apart: while a large write waits for the app
+    // to read, its frames (and its Stop) are still read here. One loop doing
+    // both could deadlock with an app that is itself blocked writing.
+    let (sink, mut stream) = socket.split();
+    let writer_done = tokio_util::sync::CancellationToken::new();
+    let done = writer_done.clone();
+    let shutdown = state.shutdown.clone();
+    let writer = tokio::spawn(async move {
+        let result = write_commands(sink, rx, shutdown).await;
+        done.cancel();
+        if let Err(e) = result {
+            tracing::debug!(error = %e, "writing to the support app stopped");
+        }
+    });
     access::agent_connected(
         state,
         hub,
@@ -210,56 +224,72 @@ async fn run(state: &AppState, hub: &Hub, mut socket: WebSocket) -> Result<(), A
         monitors,
     )
     .await?;
-    let result = serve(state, hub, &mut socket, &mut rx).await;
+    let result = read_frames(state, hub, &mut stream, &writer_done).await;
+    writer.abort();
     access::agent_disconnected(state, hub, id).await?;
     result
 }
 
-async fn serve(
-    state: &AppState,
-    hub: &Hub,
-    socket: &mut WebSocket,
-    rx: &mut mpsc::Receiver<ServerToAgent>,
-) -> Result<(), AgentLoopError> {
+/// Sends the app its commands until the link closes (replaced, session
+/// ended) or the server stops.
+async fn write_commands(
+    mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
+    mut rx: mpsc::Receiver<ServerToAgent>,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> Result<(), axum::Error> {
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
-    let mut dropped: u64 = 0;
     loop {
         tokio::select! {
-            () = state.shutdown.cancelled() => {
-                socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await?;
-                return Ok(());
+            () = shutdown.cancelled() => {
+                let frame = CloseFrame { code: 1012, reason: "server restarting".into() };
+                return sink.send(Message::Close(Some(frame))).await;
             }
-            _ = ping.tick() => socket.send(Message::Ping(Default::default())).await?,
+            _ = ping.tick() => sink.send(Message::Ping(Default::default())).await?,
             command = rx.recv() => match command {
                 Some(command) => {
                     let last = matches!(command, ServerToAgent::Ended { .. });
                     let text = serde_json::to_string(&command).map_err(axum::Error::new)?;
-                    socket.send(Message::Text(text.into())).await?;
+                    sink.send(Message::Text(text.into())).await?;
                     if last {
-                        socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: "session ended".into() }))).await?;
-                        return Ok(());
+                        let frame = CloseFrame { code: 1000, reason: "session ended".into() };
+                        return sink.send(Message::Close(Some(frame))).await;
                     }
                 }
                 // A newer connection of the app replaced this one.
-                None => return Ok(()),
+                None => return sink.close().await,
             },
-            incoming = socket.next() => match incoming {
-                None | Some(Ok(Message::Close(_))) => return Ok(()),
-                Some(Err(e)) => return Err(e.into()),
-                Some(Ok(Message::Binary(frame))) => {
-                    if !hub.relay_frame(frame) {
-                        // Without a current grant nothing is relayed (the app
-                        // should not have sent it; it is told to stop).
-                        dropped += 1;
-                        if dropped == 1 || dropped.is_power_of_two() {
-                            tracing::warn!(session = %hub.session_id, dropped, "frame without a grant dropped");
-                        }
+        }
+    }
+}
+
+async fn read_frames(
+    state: &AppState,
+    hub: &Hub,
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    writer_done: &tokio_util::sync::CancellationToken,
+) -> Result<(), AgentLoopError> {
+    let mut dropped: u64 = 0;
+    loop {
+        let incoming = tokio::select! {
+            incoming = stream.next() => incoming,
+            () = writer_done.cancelled() => return Ok(()),
+        };
+        match incoming {
+            None | Some(Ok(Message::Close(_))) => return Ok(()),
+            Some(Err(e)) => return Err(e.into()),
+            Some(Ok(Message::Binary(frame))) => {
+                if !hub.relay_frame(frame) {
+                    // Without a current grant nothing is relayed (the app
+                    // should not have sent it).
+                    dropped += 1;
+                    if dropped == 1 || dropped.is_power_of_two() {
+                        tracing::warn!(session = %hub.session_id, dropped, "frame without a grant dropped");
                     }
                 }
-                Some(Ok(Message::Text(text))) => handle(state, hub, text.as_str()).await?,
-                Some(Ok(_)) => {}
-            },
+            }
+            Some(Ok(Message::Text(text))) => handle(state, hub, text.as_str()).await?,
+            Some(Ok(_)) => {}
         }
     }
 }
@@ -280,7 +310,10 @@ async fn handle(state: &AppState, hub: &Hub, text: &str) -> Result<(), AgentLoop
             hub.publish_row().await;
             Ok(())
         }
-        AgentFrame::Prompted { .. } => Ok(()),
+        AgentFrame::Prompted { request_id } => {
+            access::prompted(hub, request_id).await;
+            Ok(())
+        }
         AgentFrame::Consent { request_id, allow } => {
             access::answer(state, hub, request_id, allow, customer).await
         }

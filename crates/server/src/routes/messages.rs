@@ -43,6 +43,7 @@ pub async fn post(
     JsonBody(req): JsonBody<ChatRequest>,
 ) -> Result<(StatusCode, Json<Event>), ApiError> {
     let row = participant_session(&state, &caller, &id).await?;
-    let event = sessions::chat(&state, &row, &caller, req.text, req.client_id).await?;
+    let hub = sessions::hub(&state, &row).await?;
+    let event = sessions::chat(&state, &hub, &caller, req.text, req.client_id).await?;
     Ok((StatusCode::CREATED, Json(views::event(&event))))
 }

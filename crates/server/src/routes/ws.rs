@@ -112,7 +112,8 @@ where
             received = rx.recv() => match received {
                 Ok(HubMessage::Event(event)) => {
                     if event.seq > last_seq {
-                        send(&mut socket, &ServerFrame::Event { event: views::event(&event) }).await?;
+                        // Serialised once for every connection of the session.
+                        socket.send(Message::Text(event.frame.clone())).await?;
                         last_seq = event.seq;
                     }
                 }
@@ -239,9 +240,7 @@ where
             Ok(())
         }
         ClientFrame::Chat { text, client_id } => {
-            // The row may have changed since the connection opened (ended).
-            let row = sessions::load(state, &hub.session_id).await?;
-            match sessions::chat(state, &row, caller, text, client_id.clone()).await {
+            match sessions::chat(state, hub, caller, text, client_id.clone()).await {
                 Ok(_) => Ok(()),
                 Err(ApiError::Internal(e)) => Err(ApiError::Internal(e).into()),
                 Err(e) => Ok(send(

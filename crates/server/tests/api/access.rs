@@ -49,7 +49,16 @@ async fn view(app: &TestApp, sid: &str, token: &str) -> Value {
 
 /// Downloads the app as the customer would and reads the ticket from its end.
 async fn download(app: &TestApp, url: &str) -> (StatusCode, String) {
-    let resp = app.client.get(url).send().await.expect("download");
+    assert!(
+        url.starts_with("/api/v1/app/download?ticket="),
+        "relative to the page: {url}"
+    );
+    let resp = app
+        .client
+        .get(format!("{}{url}", app.url))
+        .send()
+        .await
+        .expect("download");
     let status = resp.status();
     let bytes = resp.bytes().await.expect("bytes").to_vec();
     if status != StatusCode::OK {
@@ -172,7 +181,19 @@ async fn guided_flow_from_request_to_live_frames_and_input(backend: Backend) {
     let ask = agent_next(&mut a, "request").await;
     assert_eq!(ask["access"], "control");
     let tv = view(&app, &sid, &tech).await;
-    assert_eq!(tv["access"]["pending"]["step"], "awaiting_consent");
+    assert_eq!(tv["access"]["pending"]["step"], "app_connected");
+    a.send(Message::text(
+        json!({"type": "prompted", "request_id": ask["request_id"]}).to_string(),
+    ))
+    .await
+    .expect("prompted");
+    loop {
+        let f = next(&mut t).await.expect("frame");
+        if f["type"] == "session" && f["session"]["access"]["pending"]["step"] == "awaiting_consent"
+        {
+            break;
+        }
+    }
     assert_eq!(tv["access"]["monitors"][0]["width"], 1280);
     assert!(
         tv["access"]["grant"].is_null(),

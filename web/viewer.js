@@ -1,0 +1,553 @@
+// The technician's view of the customer's screen: decodes the support app's
+// binary frames (docs/protocol.md, "Screen frames") onto a canvas whose
+// internal size is the picture's, draws the customer's cursor on an overlay,
+// scales the picture to the window or shows it 1:1, and — only under a
+// remote-control grant — turns mouse and keyboard on the canvas into input
+// events, batched once per animation frame.
+//
+// The module knows nothing of sessions or the DOM around it: the console
+// hands it a `send(frame)` for JSON frames and reads `element`.
+
+export const FRAME_PICTURE = 1;
+export const FRAME_CURSOR = 2;
+
+const PICTURE_HEADER = 18;
+const TILE_RECT = 8;
+const CURSOR_HEADER = 10;
+const CURSOR_IMAGE_HEADER = 8;
+/** More undecoded frames than this: the viewer is too slow; drop and ask for a whole picture. */
+const MAX_BACKLOG = 30;
+/** A refresh is asked for at most this often while waiting for a keyframe. */
+const REFRESH_EVERY_MS = 1000;
+
+const BUTTONS = ['left', 'middle', 'right', 'back', 'forward'];
+/** `MouseEvent.button` → the bit of that button in `MouseEvent.buttons`. */
+const BUTTON_BITS = [1, 4, 2, 8, 16];
+
+/**
+ * Parses one binary frame. Returns null for a frame this viewer does not
+ * understand (a later frame type, or one cut short).
+ */
+export function parseFrame(buffer) {
+  const view = new DataView(buffer);
+  if (view.byteLength < 2) return null;
+  const type = view.getUint8(0);
+  const flags = view.getUint8(1);
+  if (type === FRAME_PICTURE) {
+    if (view.byteLength < PICTURE_HEADER) return null;
+    const count = view.getUint16(16, true);
+    const dataStart = PICTURE_HEADER + count * TILE_RECT;
+    if (view.byteLength < dataStart) return null;
+    const tiles = [];
+    for (let i = 0; i < count; i += 1) {
+      const at = PICTURE_HEADER + i * TILE_RECT;
+      tiles.push({
+        x: view.getUint16(at, true),
+        y: view.getUint16(at + 2, true),
+        w: view.getUint16(at + 4, true),
+        h: view.getUint16(at + 6, true),
+      });
+    }
+    return {
+      type,
+      keyframe: (flags & 1) !== 0,
+      monitor: view.getUint16(2, true),
+      width: view.getUint32(4, true),
+      height: view.getUint32(8, true),
+      frame: view.getUint32(12, true),
+      tiles,
+      payload: new Uint8Array(buffer, dataStart),
+    };
+  }
+  if (type === FRAME_CURSOR) {
+    if (view.byteLength < CURSOR_HEADER) return null;
+    const cursor = {
+      type,
+      visible: (flags & 1) !== 0,
+      x: view.getInt32(2, true),
+      y: view.getInt32(6, true),
+      image: null,
+    };
+    if (flags & 2) {
+      if (view.byteLength < CURSOR_HEADER + CURSOR_IMAGE_HEADER) return null;
+      const w = view.getUint16(10, true);
+      const h = view.getUint16(12, true);
+      const start = CURSOR_HEADER + CURSOR_IMAGE_HEADER;
+      if (view.byteLength < start + w * h * 4) return null;
+      cursor.image = {
+        w,
+        h,
+        hotX: view.getUint16(14, true),
+        hotY: view.getUint16(16, true),
+        rgba: new Uint8ClampedArray(buffer, start, w * h * 4),
+      };
+    }
+    return cursor;
+  }
+  return null;
+}
+
+/** Inflates raw DEFLATE (RFC 1951) with the browser's own decompressor. */
+export async function inflateRaw(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export class ScreenViewer {
+  /**
+   * @param {object} opts
+   * @param {(frame: object) => boolean} opts.send  sends a JSON frame on the session socket
+   * @param {() => void} [opts.onChange]            picture size, monitor, fps or waiting state changed
+   * @param {string} [opts.label]                   accessible name of the canvas
+   */
+  constructor({ send, onChange = () => {}, label = '' }) {
+    this.send = send;
+    this.onChange = onChange;
+    this.grant = null; // {access, epoch}
+    this.fit = true;
+    this.monitor = null;
+    this.lastFrame = null;
+    this.needKeyframe = true;
+    this.hasPicture = false;
+    this.lastRefreshAt = 0;
+    this.backlog = 0;
+    this.chain = Promise.resolve();
+    this.framesThisSecond = 0;
+    this.fps = 0;
+    this.cursor = { x: 0, y: 0, visible: false, image: null, hotX: 0, hotY: 0, drawn: null };
+    // Input state.
+    this.queue = [];
+    this.pendingMove = null;
+    this.lastMove = null;
+    this.raf = 0;
+    this.keysDown = new Set();
+    this.buttonsDown = new Set();
+
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'viewer-canvas';
+    this.canvas.dataset.testid = 'viewer';
+    this.canvas.tabIndex = 0;
+    this.canvas.width = 1;
+    this.canvas.height = 1;
+    if (label) this.canvas.setAttribute('aria-label', label);
+    this.ctx = this.canvas.getContext('2d', { alpha: false });
+
+    this.overlay = document.createElement('canvas');
+    this.overlay.className = 'viewer-cursor';
+    this.overlay.dataset.testid = 'viewer-cursor';
+    this.overlay.width = 1;
+    this.overlay.height = 1;
+    this.overlay.setAttribute('aria-hidden', 'true');
+    this.octx = this.overlay.getContext('2d');
+
+    this.stage = document.createElement('div');
+    this.stage.className = 'viewer-stage';
+    this.stage.append(this.canvas, this.overlay);
+    this.element = document.createElement('div');
+    this.element.className = 'viewer-scroll';
+    this.element.dataset.fit = 'true';
+    this.element.append(this.stage);
+
+    this.resizeObserver = new ResizeObserver(() => this.#layout());
+    this.resizeObserver.observe(this.element);
+    this.fpsTimer = setInterval(() => {
+      const fps = this.framesThisSecond;
+      this.framesThisSecond = 0;
+      if (fps !== this.fps) {
+        this.fps = fps;
+        this.onChange();
+      }
+    }, 1000);
+    this.#wireInput();
+  }
+
+  get width() {
+    return this.canvas.width;
+  }
+
+  get height() {
+    return this.canvas.height;
+  }
+
+  get control() {
+    return this.grant?.access === 'control';
+  }
+
+  /** A new grant (or none). A new epoch starts from a clean picture. */
+  setGrant(grant) {
+    const epoch = grant?.epoch ?? 0;
+    const previous = this.grant?.epoch ?? 0;
+    if (this.grant && grant && epoch === previous && grant.access === this.grant.access) return;
+    if (this.control && (grant?.access !== 'control' || epoch !== previous)) this.#forgetInput();
+    this.grant = grant ? { access: grant.access, epoch } : null;
+    this.canvas.dataset.access = grant ? grant.access : 'none';
+    this.element.dataset.control = String(this.control);
+    if (epoch !== previous) {
+      this.lastFrame = null;
+      this.needKeyframe = true;
+      this.hasPicture = false;
+      this.ctx.fillStyle = '#1b2430';
+      this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+      this.#clearCursor();
+      if (epoch) this.#askRefresh(true);
+      this.onChange();
+    }
+  }
+
+  /** The session socket reconnected: frames may have been lost meanwhile. */
+  reconnected() {
+    this.needKeyframe = true;
+    this.#askRefresh(true);
+  }
+
+  /** "Fit to window" (true) or 1:1 with scrollbars (false). */
+  setFit(fit) {
+    this.fit = fit;
+    this.element.dataset.fit = String(fit);
+    this.#layout();
+  }
+
+  selectMonitor(id) {
+    if (!this.grant) return;
+    this.send({ type: 'select_monitor', epoch: this.grant.epoch, monitor: id });
+    this.needKeyframe = true;
+  }
+
+  sendCtrlAltDel() {
+    if (!this.control) return;
+    this.#push({ t: 'ctrl_alt_del' });
+    this.#flush();
+  }
+
+  /** A binary frame from the session socket. Frames are decoded strictly in order. */
+  handleBinary(buffer) {
+    if (this.backlog >= MAX_BACKLOG) {
+      // Too far behind: what is queued is stale anyway; start over from a
+      // keyframe (asked for once the queue has drained and a frame is missing).
+      this.lastFrame = null;
+      this.needKeyframe = true;
+      this.lastRefreshAt = 0;
+      return;
+    }
+    this.backlog += 1;
+    this.chain = this.chain
+      .then(() => this.#apply(buffer))
+      .catch((err) => {
+        console.warn('tether: a screen frame could not be shown', err);
+        this.#askRefresh(!this.needKeyframe);
+        this.needKeyframe = true;
+      })
+      .finally(() => {
+        this.backlog -= 1;
+      });
+  }
+
+  destroy() {
+    clearInterval(this.fpsTimer);
+    this.resizeObserver.disconnect();
+    if (this.raf) cancelAnimationFrame(this.raf);
+    this.element.remove();
+  }
+
+  // -- decoding -------------------------------------------------------------
+
+  async #apply(buffer) {
+    const frame = parseFrame(buffer);
+    if (!frame) return;
+    if (frame.type === FRAME_CURSOR) {
+      this.#applyCursor(frame);
+      return;
+    }
+    if (!frame.width || !frame.height) return;
+    const resized = frame.width !== this.canvas.width || frame.height !== this.canvas.height;
+    if (!frame.keyframe) {
+      const lost = resized
+        || (this.monitor !== null && frame.monitor !== this.monitor)
+        || (this.lastFrame !== null && frame.frame !== ((this.lastFrame + 1) >>> 0));
+      if (lost || this.needKeyframe) {
+        // Ask at once when the loss is new; while waiting, now and then.
+        this.#askRefresh(lost && !this.needKeyframe);
+        this.needKeyframe = true;
+        return;
+      }
+    }
+    const pixels = await inflateRaw(frame.payload);
+    if (resized) this.#resize(frame.width, frame.height);
+    let offset = 0;
+    for (const tile of frame.tiles) {
+      const n = tile.w * tile.h * 4;
+      if (!n) continue;
+      if (offset + n > pixels.length) throw new Error(`frame ${frame.frame}: tiles need more pixels than sent`);
+      const data = new Uint8ClampedArray(pixels.buffer, pixels.byteOffset + offset, n);
+      this.ctx.putImageData(new ImageData(data, tile.w, tile.h), tile.x, tile.y);
+      offset += n;
+    }
+    const monitorChanged = frame.monitor !== this.monitor;
+    this.monitor = frame.monitor;
+    this.lastFrame = frame.frame;
+    this.framesThisSecond += 1;
+    if (frame.keyframe) this.needKeyframe = false;
+    const first = !this.hasPicture;
+    this.hasPicture = true;
+    this.canvas.dataset.frame = String(frame.frame);
+    if (first || resized || monitorChanged) this.onChange();
+  }
+
+  #resize(width, height) {
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.overlay.width = width;
+    this.overlay.height = height;
+    this.cursor.drawn = null;
+    this.#drawCursor();
+    this.#layout();
+  }
+
+  #layout() {
+    const w = this.canvas.width;
+    const h = this.canvas.height;
+    let scale = 1;
+    if (this.fit) {
+      const box = this.element.getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) scale = Math.min(box.width / w, box.height / h);
+    }
+    const cssW = `${Math.max(1, Math.floor(w * scale))}px`;
+    const cssH = `${Math.max(1, Math.floor(h * scale))}px`;
+    // Set through the CSSOM: the server's CSP forbids inline style attributes.
+    for (const el of [this.stage, this.canvas, this.overlay]) {
+      el.style.width = cssW;
+      el.style.height = cssH;
+    }
+    this.scale = scale;
+  }
+
+  #askRefresh(force) {
+    if (!this.grant) return;
+    const now = performance.now();
+    if (!force && now - this.lastRefreshAt < REFRESH_EVERY_MS) return;
+    if (this.send({ type: 'refresh', epoch: this.grant.epoch })) this.lastRefreshAt = now;
+  }
+
+  #applyCursor(frame) {
+    const c = this.cursor;
+    if (frame.image) {
+      const { w, h, hotX, hotY, rgba } = frame.image;
+      if (w && h) {
+        const bitmap = document.createElement('canvas');
+        bitmap.width = w;
+        bitmap.height = h;
+        bitmap.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), w, h), 0, 0);
+        c.image = bitmap;
+      } else {
+        c.image = null;
+      }
+      c.hotX = hotX;
+      c.hotY = hotY;
+    }
+    c.x = frame.x;
+    c.y = frame.y;
+    c.visible = frame.visible;
+    this.overlay.dataset.x = String(c.x);
+    this.overlay.dataset.y = String(c.y);
+    this.overlay.dataset.visible = String(c.visible);
+    this.#drawCursor();
+  }
+
+  #clearCursor() {
+    this.octx.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    this.cursor.drawn = null;
+  }
+
+  #drawCursor() {
+    const c = this.cursor;
+    if (c.drawn) {
+      const d = c.drawn;
+      this.octx.clearRect(d.x - 1, d.y - 1, d.w + 2, d.h + 2);
+      c.drawn = null;
+    }
+    if (!c.visible) return;
+    const x = c.x - c.hotX;
+    const y = c.y - c.hotY;
+    if (c.image) {
+      this.octx.drawImage(c.image, x, y);
+      c.drawn = { x, y, w: c.image.width, h: c.image.height };
+    } else {
+      // No shape sent yet: a small arrow so the technician sees where it is.
+      const o = this.octx;
+      o.beginPath();
+      o.moveTo(c.x, c.y);
+      o.lineTo(c.x, c.y + 16);
+      o.lineTo(c.x + 4, c.y + 12);
+      o.lineTo(c.x + 11, c.y + 12);
+      o.closePath();
+      o.fillStyle = '#fff';
+      o.strokeStyle = '#000';
+      o.fill();
+      o.stroke();
+      c.drawn = { x: c.x - 1, y: c.y - 1, w: 14, h: 19 };
+    }
+  }
+
+  // -- input ------------------------------------------------------------------
+
+  #wireInput() {
+    const cv = this.canvas;
+    cv.addEventListener('pointerdown', (e) => {
+      cv.focus({ preventScroll: true });
+      if (!this.control || e.pointerType !== 'mouse' && e.pointerType !== 'pen' && e.pointerType !== 'touch') return;
+      e.preventDefault();
+      try {
+        cv.setPointerCapture(e.pointerId);
+      } catch { /* the pointer is already gone */ }
+      this.#moveTo(e);
+      this.#button(e.button, true);
+    });
+    cv.addEventListener('pointermove', (e) => {
+      if (!this.control) return;
+      this.#queueMove(e);
+      // A second button pressed or released while another is held comes as a move.
+      if (e.button >= 0 && e.button < BUTTONS.length) {
+        this.#moveTo(e);
+        this.#button(e.button, (e.buttons & BUTTON_BITS[e.button]) !== 0);
+      }
+    });
+    cv.addEventListener('pointerup', (e) => {
+      if (!this.control) return;
+      e.preventDefault();
+      this.#moveTo(e);
+      this.#button(e.button, false);
+    });
+    cv.addEventListener('lostpointercapture', () => {
+      // Released outside the window, or the capture was taken away: let go.
+      if (this.control && this.buttonsDown.size) for (const b of [...this.buttonsDown]) this.#button(b, false);
+    });
+    // Keep the browser from acting on the buttons itself: no context menu,
+    // no middle-click autoscroll, no back/forward navigation.
+    for (const type of ['contextmenu', 'mousedown', 'mouseup', 'auxclick']) {
+      cv.addEventListener(type, (e) => {
+        if (this.control || type === 'contextmenu') e.preventDefault();
+      });
+    }
+    cv.addEventListener('wheel', (e) => {
+      if (!this.control) return;
+      e.preventDefault();
+      const dy = Math.sign(e.deltaY);
+      const dx = Math.sign(e.deltaX);
+      if (!dx && !dy) return;
+      this.#moveTo(e);
+      this.#push({ t: 'wheel', dx, dy });
+    }, { passive: false });
+    cv.addEventListener('keydown', (e) => this.#key(e, true));
+    cv.addEventListener('keyup', (e) => this.#key(e, false));
+    cv.addEventListener('blur', () => this.#releaseAll());
+  }
+
+  /** Picture pixel under a mouse event, from the canvas's box on screen. */
+  #toPicture(e) {
+    const rect = this.canvas.getBoundingClientRect();
+    const w = this.canvas.width;
+    const h = this.canvas.height;
+    const x = Math.floor(((e.clientX - rect.left) * w) / (rect.width || 1));
+    const y = Math.floor(((e.clientY - rect.top) * h) / (rect.height || 1));
+    return { x: Math.min(w - 1, Math.max(0, x)), y: Math.min(h - 1, Math.max(0, y)) };
+  }
+
+  #queueMove(e) {
+    this.pendingMove = this.#toPicture(e);
+    this.#schedule();
+  }
+
+  /** Moves to the event's position now, before the event that follows. */
+  #moveTo(e) {
+    this.pendingMove = this.#toPicture(e);
+    this.#takeMove();
+  }
+
+  #takeMove() {
+    const m = this.pendingMove;
+    if (!m) return;
+    this.pendingMove = null;
+    if (this.lastMove && this.lastMove.x === m.x && this.lastMove.y === m.y) return;
+    this.lastMove = m;
+    this.queue.push({ t: 'move', x: m.x, y: m.y });
+    this.#schedule();
+  }
+
+  #button(index, down) {
+    const name = BUTTONS[index];
+    if (!name) return;
+    if (down === this.buttonsDown.has(index)) return;
+    if (down) this.buttonsDown.add(index);
+    else this.buttonsDown.delete(index);
+    this.#push({ t: 'button', button: name, down });
+  }
+
+  #key(e, down) {
+    if (!this.control || e.isComposing) return;
+    e.preventDefault();
+    e.stopPropagation();
+    // AltGr only chooses the character on this keyboard; the character is sent.
+    if (e.key === 'AltGraph') return;
+    const altGr = e.getModifierState?.('AltGraph');
+    const printable = [...e.key].length === 1 && !e.ctrlKey && !e.metaKey && (!e.altKey || altGr);
+    if (down && printable && !this.keysDown.has(e.code)) {
+      // Layout-independent: the character itself, whatever the customer's layout.
+      this.#push({ t: 'text', text: e.key });
+      return;
+    }
+    if (!e.code) return;
+    if (down) {
+      this.keysDown.add(e.code);
+      this.#push({ t: 'key', code: e.code, down: true });
+    } else if (this.keysDown.delete(e.code)) {
+      this.#push({ t: 'key', code: e.code, down: false });
+    }
+  }
+
+  /** Focus left the canvas: nothing may stay pressed on the customer's side. */
+  #releaseAll() {
+    if (!this.control) return;
+    for (const code of this.keysDown) this.#push({ t: 'key', code, down: false });
+    this.keysDown.clear();
+    for (const b of [...this.buttonsDown]) this.#button(b, false);
+    this.#flush();
+  }
+
+  /** Drops held keys and buttons without sending: the grant they belong to ended. */
+  #forgetInput() {
+    this.keysDown.clear();
+    this.buttonsDown.clear();
+    this.queue = [];
+    this.pendingMove = null;
+    this.lastMove = null;
+  }
+
+  #push(ev) {
+    if (!this.control) return;
+    this.#takeMove();
+    this.queue.push(ev);
+    this.#schedule();
+  }
+
+  #schedule() {
+    if (this.raf) return;
+    if (document.hidden) {
+      // No animation frames in a hidden page; do not hold input back.
+      queueMicrotask(() => this.#flush());
+      return;
+    }
+    this.raf = requestAnimationFrame(() => {
+      this.raf = 0;
+      this.#flush();
+    });
+  }
+
+  #flush() {
+    this.#takeMove();
+    if (!this.queue.length) return;
+    const events = this.queue;
+    this.queue = [];
+    if (!this.control) return;
+    this.send({ type: 'input', epoch: this.grant.epoch, events });
+  }
+}
