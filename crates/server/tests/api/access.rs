@@ -22,6 +22,7 @@ both_backends!(
     app_can_end_the_session,
     access_endpoints_refuse_the_wrong_callers,
     remote_control_is_requested_on_arrival,
+    app_can_join_with_the_support_key,
 );
 
 const FAKE_APP: &[u8] = b"\x7fELF pretend support app";
@@ -580,5 +581,48 @@ async fn remote_control_is_requested_on_arrival(backend: Backend) {
     let v = view(&app, s["id"].as_str().expect("id"), cust).await;
     assert_eq!(v["access"]["pending"]["access"], "control");
     assert!(v["access"]["download_url"].as_str().is_some());
+    app.stop().await;
+}
+
+async fn app_can_join_with_the_support_key(backend: Backend) {
+    let app = app(backend).await;
+    let tech = app.technician("dana@example.com").await;
+    let s = app.start_session(&tech).await;
+    let key = s["key_display"].as_str().expect("key");
+    let (status, creds) = app
+        .post_json(
+            "/api/v1/agent/join",
+            None,
+            json!({"key": key, "name": "Alex"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{creds}");
+    assert_eq!(creds["session_id"], s["id"]);
+    // The key is used up, exactly as if the customer had joined in the browser.
+    assert_error(
+        &app.post_json("/api/v1/agent/join", None, json!({"key": key}))
+            .await,
+        StatusCode::GONE,
+        "key_used",
+    );
+    assert_error(
+        &app.post_json("/api/v1/agent/join", None, json!({"key": "1"}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_key",
+    );
+    let v = view(&app, s["id"].as_str().expect("id"), &tech).await;
+    assert_eq!(
+        (v["state"].as_str(), v["customer"]["name"].as_str()),
+        (Some("active"), Some("Alex"))
+    );
+    let mut a = agent_ws(&app, creds["agent_token"].as_str().expect("token")).await;
+    assert_eq!(
+        agent_next(&mut a, "welcome").await["technician"],
+        "Tech dana@example.com"
+    );
+    // A request now goes straight to the connected app.
+    request(&app, s["id"].as_str().expect("id"), &tech, "view").await;
+    assert_eq!(agent_next(&mut a, "request").await["access"], "view");
     app.stop().await;
 }
