@@ -1,7 +1,9 @@
 //! Project automation. `cargo xtask bench chat --sessions N` runs the chat
-//! load benchmark against the real release server (see `bench_chat`).
+//! load benchmark against the real release server (see `bench_chat`);
+//! `cargo xtask bench codec` measures the screen codec.
 
 mod bench_chat;
+mod bench_codec;
 mod chat_worker;
 mod procfs;
 mod server_process;
@@ -33,6 +35,8 @@ enum Bench {
     /// one message per second per session; reports delivery latency,
     /// throughput and server memory per connected participant.
     Chat(ChatArgs),
+    /// Screen codec: encode/decode time and size on synthetic 1080p desktop content.
+    Codec,
     /// Internal: one client process of the chat benchmark, driven over
     /// stdin/stdout by `bench chat` (one process holds only so many sockets).
     #[command(hide = true)]
@@ -75,6 +79,9 @@ fn main() -> anyhow::Result<()> {
         Command::Bench {
             bench: Bench::ChatWorker,
         } => runtime.block_on(chat_worker::run()),
+        Command::Bench {
+            bench: Bench::Codec,
+        } => bench_codec::run(),
     }
 }
 
