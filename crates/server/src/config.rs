@@ -34,6 +34,8 @@ pub struct Config {
     /// Serve the browser apps from this folder instead of the embedded copy.
     pub web_dir: Option<PathBuf>,
     pub throttle: ThrottleConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Open a new session tab when a technician opens the console.
     pub auto_open_session: bool,
     pub clock: Clock,
@@ -56,6 +58,7 @@ impl Config {
             agent_dir: None,
             web_dir: None,
             throttle: ThrottleConfig::default(),
+            trusted_proxies: Vec::new(),
             auto_open_session: false,
             clock: Clock::System,
         }

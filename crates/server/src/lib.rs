@@ -14,6 +14,7 @@
 mod access;
 mod accounts;
 pub mod auth;
+mod client_ip;
 mod config;
 mod error;
 mod hub;

@@ -65,6 +65,15 @@ struct ServeArgs {
     /// Open a new session tab whenever a technician opens the console.
     #[arg(long)]
     auto_open_session: bool,
+    /// A reverse proxy in front of Tether whose X-Forwarded-For is trusted
+    /// (repeat for several). Without it, all customers behind the proxy would
+    /// share one address for key-guess throttling.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TETHER_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
     /// Folder with the support-app files to hand out (default: this program's folder).
     #[arg(long, env = "TETHER_AGENT_DIR")]
     agent_dir: Option<PathBuf>,
@@ -143,6 +152,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.auto_open_session = args.auto_open_session;
     config.web_dir = args.web_dir;
     config.agent_dir = args.agent_dir;
+    config.trusted_proxies = args.trusted_proxies;
     let app = Application::build(config)
         .await
         .context("cannot start Tether")?;

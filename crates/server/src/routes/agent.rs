@@ -139,10 +139,16 @@ pub async fn redeem(
 pub async fn join(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     JsonBody(req): JsonBody<AgentJoin>,
 ) -> Result<Json<AgentCredentials>, ApiError> {
-    let (row, _customer_token) =
-        sessions::join(&state, peer.ip(), &req.key, req.name.as_deref()).await?;
+    let (row, _customer_token) = sessions::join(
+        &state,
+        crate::client_ip::client_ip(peer.ip(), &headers, &state.config.trusted_proxies),
+        &req.key,
+        req.name.as_deref(),
+    )
+    .await?;
     let token = access::agent_participant(&state, &row).await?;
     Ok(Json(AgentCredentials {
         session_id: row.id,

@@ -17,9 +17,16 @@ use crate::state::AppState;
 pub async fn join(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     JsonBody(req): JsonBody<JoinRequest>,
 ) -> Result<Response, ApiError> {
-    let (row, token) = sessions::join(&state, peer.ip(), &req.key, req.name.as_deref()).await?;
+    let (row, token) = sessions::join(
+        &state,
+        crate::client_ip::client_ip(peer.ip(), &headers, &state.config.trusted_proxies),
+        &req.key,
+        req.name.as_deref(),
+    )
+    .await?;
     tracing::info!(session = %row.id, "customer joined");
     // The cookie goes only to this session's URLs, so one browser can hold
     // several customer sessions and no other path ever sees it.

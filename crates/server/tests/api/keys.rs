@@ -13,6 +13,7 @@ both_backends!(
     wrong_keys_are_told_apart,
     guessing_is_throttled_per_address,
     remote_control_choice_is_stored,
+    throttling_behind_a_trusted_proxy_counts_each_client,
 );
 
 async fn key_is_nine_grouped_digits_and_single_use(backend: Backend) {
@@ -176,5 +177,62 @@ async fn remote_control_choice_is_stored(backend: Backend) {
         .await;
     assert_eq!(events["events"][0]["kind"], "created");
     assert_eq!(events["events"][0]["request_remote_control"], true);
+    app.stop().await;
+}
+
+async fn join_from(
+    app: &crate::harness::TestApp,
+    forwarded_for: &str,
+    key: &str,
+) -> reqwest::StatusCode {
+    app.client
+        .post(format!("{}/api/v1/join", app.url))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"key": key}))
+        .send()
+        .await
+        .expect("join")
+        .status()
+}
+
+async fn throttling_behind_a_trusted_proxy_counts_each_client(backend: Backend) {
+    let throttle = |c: &mut server::Config| {
+        c.throttle.per_address_burst = 2;
+        c.throttle.per_address_refill_ms = 60_000;
+    };
+    let app = spawn_app_with(backend, |c| {
+        throttle(c);
+        c.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            join_from(&app, "198.51.100.1", "000000001").await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        join_from(&app, "198.51.100.1", "000000001").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another customer behind the same proxy is not punished for the first one.
+    assert_eq!(
+        join_from(&app, "198.51.100.2", "000000001").await,
+        StatusCode::NOT_FOUND
+    );
+    app.stop().await;
+
+    // Without the proxy trusted, the header is ignored: one address for all.
+    let app = spawn_app_with(backend, throttle).await;
+    for client in ["198.51.100.1", "198.51.100.2"] {
+        assert_eq!(
+            join_from(&app, client, "000000001").await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        join_from(&app, "198.51.100.3", "000000001").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     app.stop().await;
 }
