@@ -640,6 +640,7 @@ function showLogin() {
       await boot();
     } catch (err) {
       if (err.error === 'invalid_credentials') setText(errorBox, 'login.err.invalid_credentials');
+      else if (err.error === 'too_many_attempts') setText(errorBox, 'login.err.throttled', { secs: err.retryAfter ?? 60 });
       else showAlert(errorBox, errorText(err));
       errorBox.hidden = false;
       password.select();

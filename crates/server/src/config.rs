@@ -34,6 +34,8 @@ pub struct Config {
     /// Serve the browser apps from this folder instead of the embedded copy.
     pub web_dir: Option<PathBuf>,
     pub throttle: ThrottleConfig,
+    /// Failed sign-ins, per client address and per account.
+    pub login_throttle: LoginThrottleConfig,
     /// Reverse proxies whose `X-Forwarded-For` names the real client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Open a new session tab when a technician opens the console.
@@ -58,6 +60,7 @@ impl Config {
             agent_dir: None,
             web_dir: None,
             throttle: ThrottleConfig::default(),
+            login_throttle: LoginThrottleConfig::default(),
             trusted_proxies: Vec::new(),
             auto_open_session: false,
             clock: Clock::System,
@@ -68,6 +71,36 @@ impl Config {
         match &self.database_url {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("tether.db").display()),
+        }
+    }
+}
+
+/// Limits on failed sign-ins. There is no server-wide limit: it would let
+/// anyone lock every technician out.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginThrottleConfig {
+    pub per_address: ThrottleConfig,
+    pub per_account: ThrottleConfig,
+}
+
+impl Default for LoginThrottleConfig {
+    fn default() -> Self {
+        let unlimited = ThrottleConfig {
+            global_burst: 1_000_000,
+            global_refill_ms: 1,
+            ..ThrottleConfig::default()
+        };
+        LoginThrottleConfig {
+            per_address: ThrottleConfig {
+                per_address_burst: 20,
+                per_address_refill_ms: 30_000,
+                ..unlimited
+            },
+            per_account: ThrottleConfig {
+                per_address_burst: 10,
+                per_address_refill_ms: 60_000,
+                ..unlimited
+            },
         }
     }
 }

@@ -29,7 +29,7 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
 pub use accounts::{AccountError, validate_new_user};
-pub use config::{Clock, Config};
+pub use config::{Clock, Config, LoginThrottleConfig};
 pub use error::ApiError;
 pub use state::AppState;
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use session::GuessThrottle;
+use session::{GuessThrottle, Throttle};
 use store::Store;
 use tokio_util::sync::CancellationToken;
 
@@ -23,6 +23,8 @@ pub struct Inner {
     pub public_url: String,
     pub hubs: Hubs,
     pub throttle: Mutex<GuessThrottle>,
+    pub login_by_address: Mutex<GuessThrottle>,
+    pub login_by_account: Mutex<Throttle<String>>,
     /// One-time secret for creating the first administrator, while none exists.
     pub setup_token: Mutex<Option<String>>,
     pub files_dir: PathBuf,
@@ -59,6 +61,11 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 throttle: Mutex::new(GuessThrottle::new(config.throttle, now)),
+                login_by_address: Mutex::new(GuessThrottle::new(
+                    config.login_throttle.per_address,
+                    now,
+                )),
+                login_by_account: Mutex::new(Throttle::new(config.login_throttle.per_account, now)),
                 config,
                 public_url,
                 hubs: Hubs::default(),

@@ -15,7 +15,7 @@ mod throttle;
 pub use consent::{Access, Consent, ConsentError, Grant, Request, Step};
 pub use key::{KeyParseError, SupportKey};
 pub use lifecycle::{Lifecycle, LifecycleError};
-pub use throttle::{GuessThrottle, Refusal, ThrottleConfig};
+pub use throttle::{GuessThrottle, Refusal, Throttle, ThrottleConfig};
 
 /// Milliseconds since the Unix epoch; the one time unit of Tether's logic.
 pub type Millis = i64;

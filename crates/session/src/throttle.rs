@@ -105,29 +105,44 @@ impl Bucket {
     }
 }
 
-/// The throttle's state. Not synchronised: the owner wraps it in a mutex.
+/// Failures counted per key (a client address, an account) and for the
+/// whole server. Not synchronised: the owner wraps it in a mutex.
 #[derive(Debug)]
-pub struct GuessThrottle {
+pub struct Throttle<K> {
     config: ThrottleConfig,
     global: Bucket,
-    addresses: HashMap<IpAddr, Bucket>,
+    addresses: HashMap<K, Bucket>,
 }
 
-impl GuessThrottle {
-    pub fn new(config: ThrottleConfig, now: Millis) -> GuessThrottle {
-        GuessThrottle {
+/// Support-key guesses, per client address.
+pub type GuessThrottle = Throttle<IpAddr>;
+
+impl Throttle<IpAddr> {
+    /// Call before checking a key: refuses while this address or the server
+    /// has used up its failures. IPv6 addresses count per /64.
+    pub fn check(&mut self, addr: IpAddr, now: Millis) -> Result<(), Refusal> {
+        self.check_key(&group(addr), now)
+    }
+
+    /// Call after a wrong key (unknown, expired or used).
+    pub fn record_failure(&mut self, addr: IpAddr, now: Millis) {
+        self.record_key_failure(group(addr), now);
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Throttle<K> {
+    pub fn new(config: ThrottleConfig, now: Millis) -> Throttle<K> {
+        Throttle {
             config,
             global: Bucket::full(config.global_burst, now),
             addresses: HashMap::new(),
         }
     }
 
-    /// Call before checking a key: refuses while this address or the server
-    /// has used up its failures.
-    pub fn check(&mut self, addr: IpAddr, now: Millis) -> Result<(), Refusal> {
+    /// Refuses while `key` or the server has used up its failures.
+    pub fn check_key(&mut self, key: &K, now: Millis) -> Result<(), Refusal> {
         let c = self.config;
-        let key = group(addr);
-        if let Some(bucket) = self.addresses.get_mut(&key) {
+        if let Some(bucket) = self.addresses.get_mut(key) {
             bucket.refill(c.per_address_burst, c.per_address_refill_ms, now);
             if !bucket.has_token() {
                 return Err(Refusal::Address {
@@ -144,15 +159,15 @@ impl GuessThrottle {
         Ok(())
     }
 
-    /// Call after a wrong key (unknown, expired or used).
-    pub fn record_failure(&mut self, addr: IpAddr, now: Millis) {
+    /// Counts one failure against `key` and the server.
+    pub fn record_key_failure(&mut self, key: K, now: Millis) {
         let c = self.config;
         if self.addresses.len() >= c.max_tracked_addresses {
             self.prune(now);
         }
         let bucket = self
             .addresses
-            .entry(group(addr))
+            .entry(key)
             .or_insert_with(|| Bucket::full(c.per_address_burst, now));
         bucket.refill(c.per_address_burst, c.per_address_refill_ms, now);
         bucket.take();
@@ -257,6 +272,16 @@ mod tests {
         }
         assert!(t.check(ip("2001:db8:1:2:ffff::1"), 0).is_err());
         assert_eq!(t.check(ip("2001:db8:1:3::1"), 0), Ok(()));
+    }
+
+    #[test]
+    fn any_key_can_be_throttled() {
+        let mut t: Throttle<String> = Throttle::new(small(), 0);
+        for _ in 0..3 {
+            t.record_key_failure("dana@example.com".to_owned(), 0);
+        }
+        assert!(t.check_key(&"dana@example.com".to_owned(), 0).is_err());
+        assert!(t.check_key(&"alex@example.com".to_owned(), 0).is_ok());
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Sign-in, sign-out, who am I, and first-administrator setup.
 
 use axum::Json;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use protocol::{LoginRequest, LoginResponse, MeResponse, SetupRequest, User};
@@ -23,9 +25,14 @@ pub fn user_view(u: &UserRow) -> User {
 
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let email = req.email.trim().to_lowercase();
+    let addr = crate::client_ip::client_ip(peer.ip(), &headers, &state.config.trusted_proxies);
+    let now = state.now();
+    check_sign_in_throttle(&state, addr, &email, now)?;
     let user = state.store.user_by_email(&email).await?;
     // Verify against a dummy hash when the account is unknown, so that timing
     // does not reveal which e-mail addresses have accounts.
@@ -35,11 +42,12 @@ pub async fn login(
     };
     let ok = auth::verify_password(&req.password, &hash);
     let Some(user) = user.filter(|_| ok) else {
-        tracing::info!(%email, "sign-in refused");
+        tracing::info!(%email, %addr, "sign-in refused");
+        lock(&state.login_by_address).record_failure(addr, now);
+        lock(&state.login_by_account).record_key_failure(email, now);
         return Err(ApiError::InvalidCredentials);
     };
     let token = auth::new_technician_token();
-    let now = state.now();
     let lifetime = state.config.login_lifetime;
     let expires = now + i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX / 2);
     state
@@ -60,6 +68,35 @@ pub async fn login(
     .into_response();
     set_cookie(response.headers_mut(), &cookie);
     Ok(response)
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Refuses sign-in while this address or this account has too many recent
+/// failures; the right password is refused too, so guessing learns nothing.
+fn check_sign_in_throttle(
+    state: &AppState,
+    addr: std::net::IpAddr,
+    email: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    let by_address = lock(&state.login_by_address).check(addr, now);
+    let by_account = lock(&state.login_by_account).check_key(&email.to_owned(), now);
+    let (refusal, whose) = match (by_address, by_account) {
+        (Err(r), _) => (r, "from your network"),
+        (_, Err(r)) => (r, "for this account"),
+        _ => return Ok(()),
+    };
+    let secs = refusal.retry_after_secs();
+    tracing::warn!(%addr, %email, "sign-in throttled");
+    Err(ApiError::TooManyRequests {
+        message: format!(
+            "Too many failed sign-ins {whose}. Please wait {secs} seconds and try again."
+        ),
+        retry_after_secs: secs,
+    })
 }
 
 pub async fn logout(State(state): State<AppState>, tech: Technician) -> Result<Response, ApiError> {

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::harness::{Backend, PASSWORD, assert_error, both_backends, spawn_app};
 
 both_backends!(
+    failed_sign_ins_are_throttled_per_account,
     login_me_logout,
     wrong_password_is_refused,
     setup_creates_first_admin_once,
@@ -151,5 +152,42 @@ async fn cookie_writes_need_json(backend: Backend) {
         .await
         .expect("request");
     assert_eq!(ok.status(), StatusCode::CREATED);
+    app.stop().await;
+}
+
+async fn failed_sign_ins_are_throttled_per_account(backend: Backend) {
+    let app = crate::harness::spawn_app_with(backend, |c| {
+        c.login_throttle.per_account.per_address_burst = 3;
+        c.login_throttle.per_account.per_address_refill_ms = 60_000;
+    })
+    .await;
+    app.technician("dana@example.com").await;
+    app.technician("alex@example.com").await;
+    for _ in 0..3 {
+        assert_error(
+            &app.login("dana@example.com", "wrong guess").await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        );
+    }
+    // Now even the right password is refused, with the time to wait.
+    let refused = app.login("dana@example.com", PASSWORD).await;
+    assert_error(&refused, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    assert!(
+        refused.1["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("for this account")
+    );
+    // Other accounts are not locked by it.
+    assert_eq!(
+        app.login("alex@example.com", PASSWORD).await.0,
+        StatusCode::OK
+    );
+    app.clock.advance(std::time::Duration::from_secs(60));
+    assert_eq!(
+        app.login("dana@example.com", PASSWORD).await.0,
+        StatusCode::OK
+    );
     app.stop().await;
 }
