@@ -47,6 +47,15 @@ fn ended() -> ApiError {
     ApiError::Conflict("session_ended", "This session has already ended.".into())
 }
 
+/// What a change does to the download ticket of the pending request.
+enum TicketChange {
+    Keep,
+    /// The request was answered or withdrawn: its download link stops working.
+    Drop,
+    /// A new request: a new ticket and its link for the customer.
+    New(Ticket, String),
+}
+
 /// Stores `events`, then applies `consent` (and the ticket change) to the
 /// hub, mirrors the grant, and publishes.
 async fn commit(
@@ -54,7 +63,7 @@ async fn commit(
     writer: Writer<'_>,
     events: Vec<(Actor, EventBody)>,
     consent: Consent,
-    ticket: Option<Option<(Ticket, String)>>,
+    ticket: TicketChange,
 ) -> Result<(), ApiError> {
     let rows = writer.events(state.now(), events);
     state.store.append_events(&rows).await?;
@@ -62,18 +71,16 @@ async fn commit(
     {
         let mut live = hub.live();
         live.consent = consent;
-        if let Some(ticket) = ticket {
+        if !matches!(ticket, TicketChange::Keep) {
             if let Some(old) = live.ticket.take() {
                 state.hubs.forget_ticket(&old.hash);
             }
-            match ticket {
-                Some((t, url)) => {
-                    state.hubs.remember_ticket(&t.hash, &hub.session_id);
-                    live.ticket = Some(t);
-                    live.ticket_url = Some(url);
-                }
-                None => live.ticket_url = None,
-            }
+            live.ticket_url = None;
+        }
+        if let TicketChange::New(t, url) = ticket {
+            state.hubs.remember_ticket(&t.hash, &hub.session_id);
+            live.ticket = Some(t);
+            live.ticket_url = Some(url);
         }
         hub.sync_grant(&live);
     }
@@ -127,7 +134,7 @@ pub async fn request(
         writer,
         vec![(actor, event)],
         consent,
-        Some(Some((ticket, url))),
+        TicketChange::New(ticket, url),
     )
     .await?;
     if app_connected {
@@ -166,7 +173,7 @@ pub async fn cancel(state: &AppState, row: &SessionRow, actor: Actor) -> Result<
             },
         )],
         consent,
-        Some(None),
+        TicketChange::Drop,
     )
     .await?;
     tell_agent(
@@ -206,7 +213,14 @@ pub async fn revoke(
         epoch: grant.epoch,
         reason,
     };
-    commit(state, writer, vec![(actor, event)], consent, Some(None)).await?;
+    commit(
+        state,
+        writer,
+        vec![(actor, event)],
+        consent,
+        TicketChange::Drop,
+    )
+    .await?;
     tell_agent(&hub, ServerToAgent::Revoke { epoch: grant.epoch }).await;
     tracing::info!(session = %row.id, ?reason, "screen access revoked");
     Ok(())
@@ -362,7 +376,7 @@ pub async fn agent_connected(
         live.agent = Some(link.clone());
         live.monitors = monitors;
     }
-    commit(state, writer, events, consent, None).await?;
+    commit(state, writer, events, consent, TicketChange::Keep).await?;
     let technician = hub_technician(state, hub).await?;
     let _ = link
         .tx
@@ -430,7 +444,7 @@ pub async fn agent_disconnected(state: &AppState, hub: &Hub, link_id: u64) -> Re
         return Ok(());
     }
     events.push((system_actor(), EventBody::AppDisconnected {}));
-    commit(state, writer, events, consent, None).await
+    commit(state, writer, events, consent, TicketChange::Keep).await
 }
 
 /// The customer answered in the support app.
@@ -464,7 +478,14 @@ pub async fn answer(
             access: kind(access),
         },
     };
-    commit(state, writer, vec![(customer, event)], consent, Some(None)).await?;
+    commit(
+        state,
+        writer,
+        vec![(customer, event)],
+        consent,
+        TicketChange::Drop,
+    )
+    .await?;
     if let Some(g) = grant {
         tell_agent(
             hub,

@@ -88,9 +88,9 @@ pub async fn download(
     let size = handle.metadata().await.map_err(ApiError::internal)?.len();
     access::download_started(&state, &q.ticket).await?;
     let trailer = trailer(&state.public_url, &q.ticket);
+    let total = size + trailer.len() as u64;
     let body = tokio_util::io::ReaderStream::new(handle)
         .chain(futures_util::stream::once(async move { Ok(trailer) }));
-    let total = size + trailer_len(&state.public_url, &q.ticket);
     let mut response = Body::from_stream(body).into_response();
     let h = response.headers_mut();
     h.insert(
@@ -116,10 +116,6 @@ fn trailer(server: &str, ticket: &str) -> axum::body::Bytes {
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(TRAILER_MAGIC);
     out.into()
-}
-
-fn trailer_len(server: &str, ticket: &str) -> u64 {
-    trailer(server, ticket).len() as u64
 }
 
 pub async fn redeem(
