@@ -20,6 +20,7 @@ mod control;
 mod grant;
 mod screen;
 mod session;
+pub mod transport;
 
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub use grant::{GrantRefused, LocalGrant};
 
 /// The platform pieces the app runs on.
 pub struct Platform {
+    /// Certificates to trust besides the built-in roots (a private CA).
+    pub ca_cert: Option<std::path::PathBuf>,
     pub capturer: Box<dyn capture::Capturer>,
     pub injector: Box<dyn input::Injector>,
     pub ui: prompt::UiOptions,
@@ -53,6 +56,8 @@ pub enum AgentError {
     Capture(#[from] capture::CaptureError),
     #[error("cannot show the app's window: {0}")]
     Ui(String),
+    #[error("TLS: {0}")]
+    Tls(String),
     #[error("cannot start a thread: {0}")]
     Thread(#[source] std::io::Error),
 }
@@ -63,17 +68,19 @@ pub const FPS: u32 = 30;
 /// Joins the session and serves it until it ends or the customer closes the app.
 pub async fn run(launch: Launch, platform: Platform) -> Result<(), AgentError> {
     let Platform {
+        ca_cert,
         mut capturer,
         injector,
         ui: ui_options,
     } = platform;
+    let transport = transport::Transport::new(ca_cert.as_deref())?;
     let (ui_tx, ui_events) = tokio::sync::mpsc::unbounded_channel();
     let ui = prompt::spawn_native(ui_options, move |event| {
         // The receiver lives as long as the app; a failed send means we are exiting.
         let _ = ui_tx.send(event);
     })
     .map_err(|e| AgentError::Ui(e.to_string()))?;
-    let creds = match session::credentials(&launch).await {
+    let creds = match transport.credentials(&launch).await {
         Ok(c) => c,
         Err(e) => {
             if let Err(ui_error) = ui.send(prompt::UiCommand::Ended {
@@ -110,7 +117,7 @@ pub async fn run(launch: Launch, platform: Platform) -> Result<(), AgentError> {
         monitors,
         hostname: hostname(),
     };
-    let result = session::run(&launch, &creds, parts).await;
+    let result = session::run(&launch, &transport, &creds, parts).await;
     share.quit();
     if capture_thread.join().is_err() {
         tracing::error!("the capture thread panicked");

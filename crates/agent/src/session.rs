@@ -11,16 +11,14 @@ use prompt::{Ui, UiCommand, UiEvent};
 use protocol::{AccessKind, AgentCredentials, AgentFrame, InputEvent, ServerToAgent};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::AgentError;
-use crate::config::{Join, Launch};
+use crate::config::Launch;
 use crate::control::ControlGrant;
 use crate::grant::LocalGrant;
 use crate::screen::{ShareControl, Update};
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::transport::{ConnectError, Socket, Transport};
 
 /// Everything the loop talks to.
 pub struct Parts {
@@ -51,52 +49,14 @@ enum Outcome {
     Lost,
 }
 
-pub async fn credentials(launch: &Launch) -> Result<AgentCredentials, AgentError> {
-    let client = reqwest::Client::new();
-    let (url, body) = match &launch.join {
-        Join::Ticket(ticket) => (
-            format!("{}/api/v1/agent/redeem", launch.server),
-            serde_json::json!({ "ticket": ticket }),
-        ),
-        Join::Key { key, name } => (
-            format!("{}/api/v1/agent/join", launch.server),
-            serde_json::json!({ "key": key, "name": name }),
-        ),
-    };
-    let resp = client
-        .post(&url)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| AgentError::Unreachable(launch.server.clone(), e.to_string()))?;
-    if !resp.status().is_success() {
-        let body: serde_json::Value = resp.json().await.unwrap_or_default();
-        let message = body["message"]
-            .as_str()
-            .unwrap_or("The server refused to connect this app.")
-            .to_owned();
-        return Err(AgentError::Refused(message));
-    }
-    resp.json()
-        .await
-        .map_err(|e| AgentError::Protocol(format!("unexpected answer to joining: {e}")))
-}
-
 /// Runs until the session ends or the customer closes the app.
 pub async fn run(
     launch: &Launch,
+    transport: &Transport,
     creds: &AgentCredentials,
     mut parts: Parts,
 ) -> Result<(), AgentError> {
-    let ws_url = match launch.server.strip_prefix("http://") {
-        Some(rest) => format!("ws://{rest}/api/v1/agent/ws"),
-        None => {
-            return Err(AgentError::Protocol(format!(
-                "unsupported server address {} (use http://…; put TLS in front of both ends)",
-                launch.server
-            )));
-        }
-    };
+    crate::transport::websocket_url(&launch.server)?;
     let mut backoff = Duration::from_millis(500);
     ui(
         &parts,
@@ -105,7 +65,7 @@ pub async fn run(
         },
     );
     loop {
-        match connect(&ws_url, &creds.agent_token).await {
+        match transport.connect(&launch.server, &creds.agent_token).await {
             Ok(socket) => {
                 backoff = Duration::from_millis(500);
                 match serve(socket, &mut parts).await? {
@@ -143,31 +103,6 @@ fn reconnecting_text() -> String {
     match prompt::Lang::from_env() {
         prompt::Lang::De => "Verbindung wird wiederhergestellt …".into(),
         prompt::Lang::En => "Reconnecting…".into(),
-    }
-}
-
-enum ConnectError {
-    /// The session ended or the token is no longer valid.
-    Gone,
-    Retry(String),
-}
-
-async fn connect(url: &str, token: &str) -> Result<Socket, ConnectError> {
-    let mut request = url
-        .into_client_request()
-        .map_err(|e| ConnectError::Retry(e.to_string()))?;
-    let auth = format!("Bearer {token}")
-        .parse()
-        .map_err(|_| ConnectError::Gone)?;
-    request.headers_mut().insert("authorization", auth);
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((socket, _)) => Ok(socket),
-        Err(tokio_tungstenite::tungstenite::Error::Http(resp))
-            if matches!(resp.status().as_u16(), 401 | 403 | 404 | 410) =>
-        {
-            Err(ConnectError::Gone)
-        }
-        Err(e) => Err(ConnectError::Retry(e.to_string())),
     }
 }
 

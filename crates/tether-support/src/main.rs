@@ -14,6 +14,9 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Also trust the certificates in this PEM file (a server with a private CA).
+    #[arg(long, global = true, env = "TETHER_CA_CERT")]
+    ca_cert: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -22,7 +25,7 @@ enum Command {
     Join {
         /// The nine-digit support key.
         key: String,
-        /// The Tether server, e.g. http://support.example.com
+        /// The Tether server, e.g. https://support.example.com
         #[arg(long, env = "TETHER_SERVER")]
         server: String,
         /// Your name, shown to the technician.
@@ -51,6 +54,7 @@ fn main() -> anyhow::Result<()> {
         }
     };
     let platform = agent::Platform {
+        ca_cert: cli.ca_cert,
         capturer: Box::new(
             capture::X11Capturer::connect(&capture::X11Config::default())
                 .context("cannot read the screen")?,
