@@ -201,10 +201,6 @@ impl Hubs {
     pub fn next_link_id(&self) -> u64 {
         self.link_ids.fetch_add(1, Ordering::Relaxed) + 1
     }
-
-    pub fn len(&self) -> usize {
-        self.map.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
 }
 
 pub fn lifecycle_of(row: &SessionRow) -> Lifecycle {
