@@ -221,6 +221,19 @@ impl TestApp {
         )
     }
 
+    /// The kinds of a session's timeline events, in order.
+    pub async fn timeline_kinds(&self, session: &str, token: &str) -> Vec<String> {
+        let (_, all) = self
+            .get(&format!("/api/v1/sessions/{session}/messages"), Some(token))
+            .await;
+        all["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     pub async fn say(&self, session: &str, token: &str, text: &str) -> (StatusCode, Value) {
         self.post_json(
             &format!("/api/v1/sessions/{session}/messages"),

@@ -35,15 +35,7 @@ async fn restart_keeps_everything(backend: Backend) {
 
     config.listen = "127.0.0.1:0".parse().expect("address");
     let app = start(config, dir).await;
-    let (_, all) = app
-        .get(&format!("/api/v1/sessions/{sid}/messages"), Some(&tech))
-        .await;
-    let kinds: Vec<_> = all["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap_or_default().to_owned())
-        .collect();
+    let kinds = app.timeline_kinds(&sid, &tech).await;
     assert_eq!(kinds, ["created", "key_used", "joined", "chat", "file"]);
     let resp = app
         .client
