@@ -373,27 +373,23 @@ pub async fn agent_connected(
     let pending = consent.pending();
     {
         let mut live = hub.live();
-        live.agent = Some(link.clone());
+        live.agent = Some(link);
         live.monitors = monitors;
     }
     commit(state, writer, events, consent, TicketChange::Keep).await?;
     let technician = hub_technician(state, hub).await?;
-    let _ = link
-        .tx
-        .send(ServerToAgent::Welcome {
-            session_id: hub.session_id.clone(),
-            technician: technician.clone(),
-        })
-        .await;
+    let welcome = ServerToAgent::Welcome {
+        session_id: hub.session_id.clone(),
+        technician: technician.clone(),
+    };
+    tell_agent(hub, welcome).await;
     if let Some(p) = pending {
-        let _ = link
-            .tx
-            .send(ServerToAgent::Request {
-                request_id: p.id,
-                access: kind(p.access),
-                technician,
-            })
-            .await;
+        let request = ServerToAgent::Request {
+            request_id: p.id,
+            access: kind(p.access),
+            technician,
+        };
+        tell_agent(hub, request).await;
     }
     Ok(())
 }

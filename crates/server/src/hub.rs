@@ -203,6 +203,30 @@ impl Hubs {
     }
 }
 
+/// The stored form of one timeline event.
+pub fn event_row(
+    session_id: &str,
+    seq: i64,
+    now: i64,
+    actor: &Actor,
+    body: &EventBody,
+) -> EventRow {
+    let client_id = match body {
+        EventBody::Chat { client_id, .. } => client_id.clone(),
+        _ => None,
+    };
+    EventRow {
+        session_id: session_id.to_owned(),
+        seq,
+        kind: body.kind().to_owned(),
+        actor_role: actor.role.as_str().to_owned(),
+        actor_name: actor.name.clone(),
+        body: serde_json::to_string(body).unwrap_or_else(|_| "{}".into()),
+        client_id,
+        created_at: now,
+    }
+}
+
 pub fn lifecycle_of(row: &SessionRow) -> Lifecycle {
     Lifecycle {
         state: match row.state.as_str() {
@@ -351,20 +375,8 @@ impl Writer<'_> {
             .into_iter()
             .enumerate()
             .map(|(i, (actor, body))| {
-                let client_id = match &body {
-                    EventBody::Chat { client_id, .. } => client_id.clone(),
-                    _ => None,
-                };
-                EventRow {
-                    session_id: self.hub.session_id.clone(),
-                    seq: self.inner.next_seq + i64::try_from(i).unwrap_or(0),
-                    kind: body.kind().to_owned(),
-                    actor_role: actor.role.as_str().to_owned(),
-                    actor_name: actor.name.clone(),
-                    body: serde_json::to_string(&body).unwrap_or_else(|_| "{}".into()),
-                    client_id,
-                    created_at: now,
-                }
+                let seq = self.inner.next_seq + i64::try_from(i).unwrap_or(0);
+                event_row(&self.hub.session_id, seq, now, &actor, &body)
             })
             .collect()
     }

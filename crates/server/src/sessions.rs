@@ -46,19 +46,11 @@ pub async fn create(
             request_remote_control,
             created_at: now,
         };
-        let event = EventRow {
-            session_id: id.clone(),
-            seq: 1,
-            kind: "created".into(),
-            actor_role: actor.role.as_str().into(),
-            actor_name: actor.name.clone(),
-            body: serde_json::to_string(&EventBody::Created {
-                request_remote_control,
-            })
-            .unwrap_or_default(),
-            client_id: None,
-            created_at: now,
+        // A new session has no hub yet: its first event is number 1.
+        let body = EventBody::Created {
+            request_remote_control,
         };
+        let event = crate::hub::event_row(&id, 1, now, &actor, &body);
         match state.store.create_session(&new, &[event]).await {
             Ok(()) => return load(state, &id).await,
             Err(StoreError::KeyTaken) => continue,

@@ -81,6 +81,8 @@ where
     // Subscribe before replaying: whatever is published meanwhile is either in
     // the replay or arrives here, and `last_seq` drops the overlap.
     let mut rx = hub.subscribe();
+    // Read again after subscribing (the upgrade's read may be stale by now):
+    // an end in between is then either in this row or on `rx`.
     let row = participant_session(state, caller, &hub.session_id).await?;
     send(
         &mut socket,
