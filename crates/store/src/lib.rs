@@ -23,7 +23,7 @@ pub use rows::{EventRow, FileRow, NewSession, NewUser, ParticipantRow, SessionRo
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
+enum Backend {
     Sqlite,
     Postgres,
 }
@@ -38,7 +38,6 @@ pub struct Store {
     /// For PostgreSQL the same pool as reads.
     writer: AnyPool,
     batcher: batch::Batcher,
-    backend: Backend,
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -105,12 +104,7 @@ impl Store {
             pool,
             writer,
             batcher,
-            backend,
         })
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
     }
 
     pub async fn close(&self) {
