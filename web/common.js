@@ -5,7 +5,7 @@
 // User-supplied text (messages, names, file names) only ever reaches the DOM
 // through textContent or attribute setters, never through innerHTML.
 
-import { t, has, setText, setFormatted, formatSize } from './i18n.js';
+import { t, has, setText, setFormatted, formatSize, locale } from './i18n.js';
 
 // ---------------------------------------------------------------------------
 // DOM helpers
@@ -47,6 +47,62 @@ export function uuid() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Copies text to the clipboard; returns whether it worked. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // navigator.clipboard needs a secure context and permission; fall back to
+    // the older selection-based copy.
+    // Styled through the CSSOM: the server's CSP forbids inline style attributes.
+    const ta = h('textarea', { 'aria-hidden': 'true' });
+    Object.assign(ta.style, { position: 'fixed', opacity: '0', top: '0', left: '0' });
+    ta.value = text;
+    document.body.append(ta);
+    ta.select();
+    let ok = false;
+    try {
+      ok = document.execCommand('copy');
+    } catch {
+      ok = false;
+    }
+    ta.remove();
+    return ok;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Phone numbers
+
+/** Countries offered as the SMS default country, with their calling codes. */
+export const CALLING_CODES = {
+  DE: '49', AT: '43', CH: '41', LI: '423', LU: '352', BE: '32', NL: '31', FR: '33', IT: '39', ES: '34',
+  PT: '351', GB: '44', IE: '353', DK: '45', SE: '46', NO: '47', FI: '358', PL: '48', CZ: '420', SK: '421',
+  HU: '36', SI: '386', HR: '385', GR: '30', TR: '90', US: '1', CA: '1', AU: '61', NZ: '64',
+};
+
+/** The country's name in the active language ("Deutschland", "Germany"). */
+export function countryName(code) {
+  try {
+    return new Intl.DisplayNames([locale()], { type: 'region' }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+/** An E.164 number grouped for reading: `+491711234567` → `+49 171 1234567`. */
+export function formatPhone(e164) {
+  const m = /^\+(\d+)$/.exec(String(e164 || ''));
+  if (!m) return String(e164 || '');
+  const all = m[1];
+  const codes = [...new Set(Object.values(CALLING_CODES))].sort((a, b) => b.length - a.length);
+  const cc = codes.find((c) => all.startsWith(c));
+  if (!cc) return String(e164);
+  const national = all.slice(cc.length);
+  return national.length > 6 ? `+${cc} ${national.slice(0, 3)} ${national.slice(3)}` : `+${cc} ${national}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -600,10 +656,11 @@ export function confirmDialog({ testid, titleKey, textKey, okKey, danger = true,
   const ok = h('button', { type: 'submit', value: 'ok', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, i18n: okKey, dataset: { testid: `${testid}-ok` } });
   const cancel = h('button', { type: 'submit', value: 'cancel', class: 'btn btn-secondary', i18n: 'dialog.cancel', dataset: { testid: `${testid}-cancel` } });
   const title = h('h2', { class: 'dialog-title', i18n: titleKey });
+  const textEl = h('p', { class: 'dialog-text', i18n: textKey });
   const dialog = h('dialog', { class: 'dialog', dataset: { testid } },
     h('form', { method: 'dialog' },
       title,
-      h('p', { class: 'dialog-text', i18n: textKey }),
+      textEl,
       h('div', { class: 'dialog-actions' }, cancel, ok)));
   const id = `dlg-${uuid().slice(0, 8)}`;
   title.id = id;
@@ -616,7 +673,10 @@ export function confirmDialog({ testid, titleKey, textKey, okKey, danger = true,
   });
   return {
     dialog,
-    ask() {
+    /** Opens the dialog; `params` fill the text's placeholders ({name}). */
+    ask(params) {
+      setText(textEl, textKey, params);
+      setText(title, titleKey, params);
       dialog.returnValue = '';
       dialog.showModal();
       cancel.focus();

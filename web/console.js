@@ -1,5 +1,7 @@
 // The technician console: sign-in, a tab per open session (key, invitation,
-// chat, file transfer, end), the Start tab, and the history of ended sessions.
+// chat, file transfer, end), the Start tab, the history of ended sessions,
+// and the account: its dialog, and the live policy of the technician's group
+// (a change applies at once; a disabled account is signed out at once).
 
 import {
   t, has, setText, setFormatted, applyI18n, mountLanguageSwitch, onLanguageChange,
@@ -7,9 +9,11 @@ import {
 } from './i18n.js';
 import {
   h, api, errorText, groupKey, SessionSocket, Timeline, wireComposer,
-  confirmDialog, connectionIndicator, endedReasonKey,
+  confirmDialog, connectionIndicator, endedReasonKey, copyText,
 } from './common.js';
 import { AccessControls } from './console-access.js';
+import { InviteDialog } from './console-invite.js';
+import { mountSignIn, AccountEvents, accountDialog } from './account.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const byTestId = (root, id) => root.querySelector(`[data-testid="${id}"]`);
@@ -19,6 +23,9 @@ const state = {
   settings: {},
   tabs: new Map(), // session id → SessionTab
   active: 'start', // 'start' or a session id
+  events: null, // AccountEvents while signed in
+  signedOut: false,
+  rcTouched: false, // the technician changed the "request remote control" box by hand
 };
 
 function showView(name) {
@@ -35,30 +42,6 @@ function showAlert(el, text) {
   delete el.dataset.i18n;
   el.textContent = text;
   el.hidden = false;
-}
-
-async function copyText(text) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // navigator.clipboard needs a secure context and permission; fall back to
-    // the older selection-based copy.
-    // Styled through the CSSOM: the server's CSP forbids inline style attributes.
-    const ta = h('textarea', { 'aria-hidden': 'true' });
-    Object.assign(ta.style, { position: 'fixed', opacity: '0', top: '0', left: '0' });
-    ta.value = text;
-    document.body.append(ta);
-    ta.select();
-    let ok = false;
-    try {
-      ok = document.execCommand('copy');
-    } catch {
-      ok = false;
-    }
-    ta.remove();
-    return ok;
-  }
 }
 
 /** Writes a translation whose `{param}` placeholder becomes a link. */
@@ -128,6 +111,9 @@ class SessionTab {
       copyState: byTestId(p, 'copy-state'),
       website: $('[data-role="website"]', p),
       email: byTestId(p, 'email-link'),
+      inviteSend: $('[data-role="invite-send"]', p),
+      inviteSms: byTestId(p, 'invite-sms'),
+      inviteEmail: byTestId(p, 'invite-email-send'),
       rc: byTestId(p, 'rc-pending'),
       messages: byTestId(p, 'messages'),
       input: byTestId(p, 'chat-input'),
@@ -152,12 +138,15 @@ class SessionTab {
     this.endDialog = confirmDialog({
       testid: 'confirm-end', titleKey: 'end.confirmTitle', textKey: 'end.confirmTextTech', okKey: 'end.confirmOk', parent: p,
     });
+    this.inviteDialog = new InviteDialog(p, { sessionId: this.id, settings: () => state.settings });
     this.closeDialog = confirmDialog({
       testid: 'confirm-close', titleKey: 'tabs.closeLiveTitle', textKey: 'tabs.closeLiveText', okKey: 'tabs.closeLiveOk', parent: p,
     });
 
     this.el.end.addEventListener('click', () => this.requestEnd());
     this.el.copy.addEventListener('click', () => this.copyLink());
+    this.el.inviteSms.addEventListener('click', () => this.inviteDialog.open('sms'));
+    this.el.inviteEmail.addEventListener('click', () => this.inviteDialog.open('email'));
     this.el.sendFile.addEventListener('click', () => this.el.fileInput.click());
     this.el.fileInput.addEventListener('change', () => {
       const files = [...this.el.fileInput.files];
@@ -212,7 +201,7 @@ class SessionTab {
         else showAlert(this.el.chatError, errorText(frame));
       },
       onUnavailable: (err) => {
-        if (err.status === 401) location.reload();
+        if (err.status === 401) signedOut(null);
         else showAlert(this.el.chatError, errorText(err));
       },
     });
@@ -285,10 +274,15 @@ class SessionTab {
       this.el.joinLink.textContent = s.join_url;
       this.el.joinLink.title = s.join_url;
     }
-    const website = s.support_website || state.settings.support_website || `${location.origin}/`;
+    // The group's support website wins: a policy change applies to open tabs too.
+    const website = state.settings.support_website || s.support_website || `${location.origin}/`;
     setTextWithLink(this.el.website, 'invite.website', { website }, 'website', website);
     const body = t('invite.mailBody', { link: s.join_url || '', website, key: keyDisplay, name: state.me?.name || '' });
     this.el.email.href = `mailto:?subject=${encodeURIComponent(t('invite.mailSubject'))}&body=${encodeURIComponent(body.replace(/\n/g, '\r\n'))}`;
+    this.el.inviteSms.hidden = !state.settings.sms_available;
+    this.el.inviteEmail.hidden = !state.settings.email_available;
+    this.el.inviteSend.hidden = this.el.inviteSms.hidden && this.el.inviteEmail.hidden;
+    if (this.el.invite.hidden) this.inviteDialog.close();
     this.el.rc.hidden = !s.request_remote_control || joined || status === 'ended' || status === 'expired';
     this.access.render(s, status);
 
@@ -403,6 +397,7 @@ class SessionTab {
     this.access.destroy();
     this.endDialog.remove();
     this.closeDialog.remove();
+    this.inviteDialog.remove();
     const ids = [...state.tabs.keys()];
     const idx = ids.indexOf(this.id);
     state.tabs.delete(this.id);
@@ -529,7 +524,7 @@ async function startSession() {
     activate(session.id);
   } catch (err) {
     if (err.status === 401) {
-      location.reload();
+      signedOut(null);
       return;
     }
     showAlert(errorBox, errorText(err));
@@ -551,7 +546,7 @@ async function loadHistory() {
     ({ sessions } = await api('GET', '/api/v1/sessions?state=ended'));
   } catch (err) {
     if (err.status === 401) {
-      location.reload();
+      signedOut(null);
       return;
     }
     showAlert(errorBox, errorText(err));
@@ -617,41 +612,59 @@ async function showTranscript(session, row) {
 // ---------------------------------------------------------------------------
 // Sign-in and start-up
 
-function showLogin() {
+let signIn = null;
+let account = null;
+
+function showLogin(reason) {
   $('#main-nav').hidden = true;
   byTestId(document, 'sign-out').hidden = true;
   byTestId(document, 'user-name').hidden = true;
   showView('login');
-  const form = $('#login-form');
-  const email = $('#login-email');
-  const password = $('#login-password');
-  const submit = $('#login-submit');
-  const errorBox = byTestId(document, 'login-error');
-  email.focus();
-  form.onsubmit = async (e) => {
-    e.preventDefault();
-    if (submit.disabled) return;
-    errorBox.hidden = true;
-    submit.disabled = true;
-    setText(submit, 'login.signingIn');
-    try {
-      await api('POST', '/api/v1/auth/login', { email: email.value.trim(), password: password.value });
-      password.value = '';
-      await boot();
-    } catch (err) {
-      if (err.error === 'invalid_credentials') setText(errorBox, 'login.err.invalid_credentials');
-      else if (err.error === 'too_many_attempts') setText(errorBox, 'login.err.throttled', { secs: err.retryAfter ?? 60 });
-      else showAlert(errorBox, errorText(err));
-      errorBox.hidden = false;
-      password.select();
-    } finally {
-      submit.disabled = false;
-      setText(submit, 'login.submit');
-    }
-  };
+  signIn ??= mountSignIn($('#view-login'), { onSignedIn: () => boot() });
+  signIn.show(reason);
+}
+
+/**
+ * The server ended this sign-in (an administrator disabled the account, the
+ * password was reset, or it expired): every live connection stops, the tabs
+ * go, and the sign-in form says why. A second, more precise reason (the
+ * account event after a session socket noticed first) replaces the notice.
+ */
+function signedOut(reason) {
+  if (state.signedOut) {
+    if (reason) signIn?.notice(reason);
+    return;
+  }
+  state.signedOut = true;
+  if (reason) {
+    state.events?.stop();
+    state.events = null;
+  }
+  account?.close();
+  for (const tab of [...state.tabs.values()]) tab.destroy();
+  state.me = null;
+  showLogin(reason || 'signed_out');
+}
+
+/** A new policy for the technician's group, at start-up or live. */
+function applySettings(settings) {
+  state.settings = settings || {};
+  setText($('#start-intro'), 'start.intro', { time: formatPeriod(state.settings.key_lifetime_secs ?? 3600) });
+  if (!state.rcTouched) $('#request-rc').checked = Boolean(state.settings.request_remote_control_default);
+  for (const tab of state.tabs.values()) tab.render();
+}
+
+function startAccountEvents() {
+  state.events?.stop();
+  state.events = new AccountEvents({
+    onSettings: (settings) => applySettings(settings),
+    onSignedOut: (reason) => signedOut(reason),
+  }).start();
 }
 
 async function signOut() {
+  state.events?.stop();
+  state.events = null;
   try {
     await api('POST', '/api/v1/auth/logout');
   } catch (err) {
@@ -663,12 +676,22 @@ async function signOut() {
 
 function showConsoleChrome() {
   $('#main-nav').hidden = false;
+  byTestId(document, 'nav-admin').hidden = state.me.role !== 'admin';
   const user = byTestId(document, 'user-name');
   user.textContent = state.me.name;
   user.title = t('nav.user', { name: state.me.name });
   user.hidden = false;
   byTestId(document, 'sign-out').hidden = false;
-  setText($('#start-intro'), 'start.intro', { time: formatPeriod(state.settings.key_lifetime_secs ?? 3600) });
+}
+
+async function reloadMe() {
+  try {
+    const me = await api('GET', '/api/v1/me');
+    state.me = me.user;
+    applySettings(me.settings);
+  } catch (err) {
+    if (err.status === 401) signedOut(null);
+  }
 }
 
 function route() {
@@ -697,8 +720,11 @@ async function boot() {
     }
   }
   state.me = me.user;
-  state.settings = me.settings || {};
+  state.signedOut = false;
+  state.rcTouched = false;
+  applySettings(me.settings);
   showConsoleChrome();
+  startAccountEvents();
   route();
 
   let live = [];
@@ -733,6 +759,13 @@ onLanguageChange(() => {
 $('#start-session').addEventListener('click', startSession);
 $('#tab-start').addEventListener('click', () => activate('start'));
 byTestId(document, 'sign-out').addEventListener('click', signOut);
+$('#request-rc').addEventListener('change', () => {
+  state.rcTouched = true;
+});
+byTestId(document, 'user-name').addEventListener('click', () => {
+  account ??= accountDialog({ getMe: () => ({ user: state.me, settings: state.settings }), onChanged: reloadMe });
+  account.open();
+});
 $('#history-refresh').addEventListener('click', loadHistory);
 for (const btn of document.querySelectorAll('#main-nav .nav-link')) {
   btn.addEventListener('click', () => {
