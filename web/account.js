@@ -63,8 +63,9 @@ export function enrolmentPanel({ setup, confirm, onDone, submitKey = 'twofa.enro
     class: 'totp-qr', alt: t('twofa.enrol.qrAlt'), 'data-i18n-alt': 'twofa.enrol.qrAlt', width: '200', height: '200',
     src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qr_svg || '')}`, dataset: { testid: 'totp-qr' },
   });
-  const secret = h('code', { class: 'totp-secret', dataset: { testid: 'totp-secret', secret: setup.secret || '' } });
-  secret.textContent = (setup.secret || '').replace(/(.{4})(?=.)/g, '$1 ');
+  const plain = String(setup.secret || '').replace(/\s/g, '');
+  const secret = h('code', { class: 'totp-secret', dataset: { testid: 'totp-secret', secret: plain } });
+  secret.textContent = plain.replace(/(.{4})(?=.)/g, '$1 ');
   const input = codeInput('enrol-code');
   const error = h('div', { class: 'alert alert-error', role: 'alert', hidden: true, dataset: { testid: 'enrol-error' } });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', i18n: submitKey, dataset: { testid: 'enrol-submit' } });
@@ -332,8 +333,8 @@ const BACKOFF_MAX_MS = 10_000;
 const SIGNED_OUT_CODE = 4001;
 
 /**
- * The account's live channel (`/api/v1/me/events`): `onSettings(settings)`
- * when the group's policy changes, `onSignedOut(reason)` once when the server
+ * The account's live channel (`/api/v1/me/events`): `onSettings(settings,
+ * user)` when the group's policy (or the account) changes, `onSignedOut(reason)` once when the server
  * ends the sign-in (a `signed_out` frame, close code 4001, or a reconnect
  * that finds the sign-in gone). Reconnects with backoff otherwise.
  */
@@ -384,7 +385,7 @@ export class AccountEvents {
         console.warn('tether: ignoring an account event that is not JSON');
         return;
       }
-      if (frame.type === 'settings' && frame.settings) this.onSettings?.(frame.settings);
+      if (frame.type === 'settings' && frame.settings) this.onSettings?.(frame.settings, frame.user);
       else if (frame.type === 'signed_out') this.#signedOut(frame.reason || 'signed_out');
     };
     ws.onclose = (e) => {

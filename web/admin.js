@@ -200,9 +200,12 @@ function userDialog(user = null) {
   const save = h('button', { type: 'submit', class: 'btn btn-primary', i18n: user ? 'admin.save' : 'admin.accounts.createButton', dataset: { testid: 'user-save' } });
 
   const updateGroupChoice = () => {
-    // A group administrator can only place people in their own group.
-    const empty = allGroups() ? (role.value === 'admin' ? 'admin.accounts.allGroups' : 'admin.accounts.noGroup') : null;
-    const current = group.value || (user ? user.group_id : state.me.group_id) || '';
+    // Technicians always belong to a group; an administrator without one
+    // manages all groups. A group administrator can only place people in
+    // their own group.
+    const empty = allGroups() && role.value === 'admin' ? 'admin.accounts.allGroups' : null;
+    let current = group.value || (user ? user.group_id : state.me.group_id) || '';
+    if (!empty && !state.groups.some((g) => g.id === current)) current = state.groups[0]?.id || '';
     groupOptions(group, { emptyKey: empty, selected: current });
     group.disabled = !allGroups();
     setText(groupHint, role.value === 'admin' ? 'admin.accounts.groupHintAdmin' : 'admin.accounts.groupHintTech');
@@ -210,9 +213,7 @@ function userDialog(user = null) {
   name.value = user?.name || '';
   email.value = user?.email || '';
   role.value = user?.role || 'technician';
-  group.value = '';
   updateGroupChoice();
-  if (!user && state.groups.length === 1 && allGroups() && !group.value) group.value = state.groups[0].id;
   role.addEventListener('change', updateGroupChoice);
 
   const form = h('form', { novalidate: true },
@@ -432,7 +433,10 @@ async function saveGroup(e) {
   if (!Number.isInteger(settings.max_file_mb) || settings.max_file_mb < 1) return showError(error, t('admin.err.maxFile'));
   save.disabled = true;
   try {
-    const group = await api('PATCH', `/api/v1/admin/groups/${encodeURIComponent(form.dataset.groupId)}`, { name, settings });
+    // Only what changed, so the audit log says exactly that.
+    const current = state.groups.find((g) => g.id === form.dataset.groupId)?.settings || {};
+    const changed = Object.fromEntries(Object.entries(settings).filter(([k, v]) => current[k] !== v));
+    const group = await api('PATCH', `/api/v1/admin/groups/${encodeURIComponent(form.dataset.groupId)}`, { name, settings: changed });
     const i = state.groups.findIndex((g) => g.id === form.dataset.groupId);
     if (i >= 0 && group?.id) state.groups[i] = group;
     renderGroups();
@@ -717,7 +721,7 @@ async function showSession(id, row) {
   if (has(`reason.short.${s.end_reason}`)) fact('history.reason', h('span', { i18n: `reason.short.${s.end_reason}` }));
 
   const events = detail.events || [];
-  const timeline = new Timeline(list, { viewer: 'technician', sessionId: id, audit: true });
+  const timeline = new Timeline(list, { viewer: 'admin', sessionId: id, audit: true });
   for (const ev of events) timeline.add(ev);
   list.scrollTop = 0;
   if (!list.children.length) list.append(h('p', { class: 'placeholder', i18n: 'admin.sessions.noMessages' }));
@@ -734,7 +738,7 @@ async function showSession(id, row) {
 
   for (const ev of events) {
     if (CHAT_KINDS.has(ev.kind)) continue;
-    const node = renderEvent(ev, { viewer: 'technician', sessionId: id, audit: true });
+    const node = renderEvent(ev, { viewer: 'admin', sessionId: id, audit: true });
     const what = node?.querySelector('.sys-text');
     const line = h('span');
     if (what?.dataset.i18n) setText(line, what.dataset.i18n, what.dataset.i18nParams ? JSON.parse(what.dataset.i18nParams) : undefined);
@@ -755,11 +759,39 @@ function who(value) {
   return value ?? '';
 }
 
+/** Translated names of the fields an audit entry mentions. */
+const FIELD_LABELS = {
+  name: 'admin.accounts.name', email: 'admin.accounts.email', role: 'admin.accounts.role', group_id: 'admin.accounts.group',
+  disabled: 'admin.accounts.disabled', key_lifetime_mins: 'admin.policy.keyLifetime', request_remote_control_default: 'admin.policy.requestRc',
+  auto_open_session: 'admin.policy.autoOpen', max_file_mb: 'admin.policy.maxFile', allow_screen_sharing: 'admin.policy.allowSharing',
+  customer_confirms_reboot: 'admin.policy.confirmReboot', customer_confirms_sharing_after_reboot: 'admin.policy.confirmSharingReboot',
+  support_website: 'admin.policy.website', sms_default_country: 'admin.policy.smsCountry', require_2fa: 'admin.policy.require2fa',
+  sms: 'admin.sms.heading', smtp: 'admin.smtp.heading',
+};
+
+function valueText(key, v) {
+  if (typeof v === 'boolean') return t(v ? 'admin.on' : 'admin.off');
+  if (key === 'group_id') return groupName(v) || v;
+  if (key === 'role' && has(`role.${v}`)) return t(`role.${v}`);
+  if (v !== null && typeof v === 'object') {
+    return Object.entries(v).filter(([, x]) => x !== null && x !== '').map(([k, x]) => `${k}=${x}`).join(', ');
+  }
+  return String(v);
+}
+
+/** What changed, in words: "Key lifetime: 15 · Require two-factor sign-in: On". */
 function detailsText(details) {
   if (details === null || details === undefined || details === '') return '';
   if (typeof details !== 'object') return String(details);
-  return Object.entries(details)
-    .map(([k, v]) => `${k}: ${v !== null && typeof v === 'object' ? JSON.stringify(v) : v}`)
+  let fields = details.changed ?? details;
+  if (details.after !== undefined && details.before !== undefined) {
+    // Messaging: name the parts that differ, never more than the server logged.
+    fields = Object.fromEntries(Object.entries(details.after || {})
+      .filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(details.before?.[k])));
+  }
+  return Object.entries(fields)
+    .filter(([k, v]) => v !== null && v !== undefined && k !== 'settings' && k !== 'before')
+    .map(([k, v]) => `${FIELD_LABELS[k] ? t(FIELD_LABELS[k]) : k}: ${v === null ? '—' : valueText(k, v)}`)
     .join(' · ');
 }
 

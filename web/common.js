@@ -438,7 +438,7 @@ function timeEl(at) {
 }
 
 function endedReasonKey(viewer, reason) {
-  const who = viewer === 'customer' ? 'customer' : 'technician';
+  const who = viewer === 'customer' || viewer === 'admin' ? viewer : 'technician';
   const key = `reason.${who}.${reason}`;
   return has(key) ? key : 'reason.unknown';
 }
@@ -456,7 +456,10 @@ export { endedReasonKey };
  * and how system lines are worded. Returns null for kinds a chat does not show.
  */
 export function renderEvent(ev, ctx) {
-  const viewer = ctx.viewer;
+  // An administrator reads a technician's timeline: laid out as the
+  // technician sees it, but worded in the third person.
+  const admin = ctx.viewer === 'admin';
+  const viewer = admin ? 'technician' : ctx.viewer;
   const own = ev.actor?.role === viewer;
   const base = { 'data-seq': ev.seq, 'data-kind': ev.kind };
   switch (ev.kind) {
@@ -498,9 +501,11 @@ export function renderEvent(ev, ctx) {
       return systemLine(base, name ? ['ev.joined', { name }] : ['ev.joinedAnon'], ev.at);
     }
     case 'ended':
-      return systemLine(base, [endedReasonKey(viewer, ev.reason)], ev.at, 'ended');
+      return systemLine(base, [endedReasonKey(admin ? 'admin' : viewer, ev.reason)], ev.at, 'ended');
     default: {
-      const line = accessLine(ev, viewer);
+      let line = accessLine(ev, viewer);
+      const third = line && line[0].replace('.tech', '.admin');
+      if (admin && has(third)) line = [third, { ...line[1], name: ev.actor?.name || t('history.technician') }];
       if (line) return systemLine(base, line, ev.at, 'access');
       // Kinds added by later versions show up in the audit view of the
       // history; the live chat leaves them out.

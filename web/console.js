@@ -657,7 +657,10 @@ function applySettings(settings) {
 function startAccountEvents() {
   state.events?.stop();
   state.events = new AccountEvents({
-    onSettings: (settings) => applySettings(settings),
+    onSettings: (settings, user) => {
+      if (user) state.me = { ...state.me, ...user };
+      applySettings(settings);
+    },
     onSignedOut: (reason) => signedOut(reason),
   }).start();
 }

@@ -83,6 +83,13 @@ const en = {
   'ev.access.revoked.customer.other': 'Screen sharing ended',
   'ev.access.cancelled.tech': 'You withdrew the request',
   'ev.access.cancelled.customer': 'Your technician withdrew the request',
+  'ev.access.requested.admin.view': '{name} asked to see the screen',
+  'ev.access.requested.admin.control': '{name} asked for remote control',
+  'ev.access.revoked.admin.technician': '{name} stopped viewing the screen',
+  'ev.access.cancelled.admin': '{name} withdrew the request',
+  'reason.admin.technician': 'The technician ended the session.',
+  'reason.admin.customer': 'The customer ended the session.',
+  'reason.admin.key_expired': 'The support key expired before the customer joined.',
   'file.sent': '{name} sent a file',
   'file.download': 'Download',
 
@@ -573,6 +580,16 @@ const en = {
   'admin.audit.target': 'Concerning',
   'admin.audit.details': 'Details',
   'admin.audit.empty': 'No changes yet.',
+  'audit.account_created': 'Account created',
+  'audit.account_changed': 'Account changed',
+  'audit.account_disabled': 'Account disabled',
+  'audit.account_enabled': 'Account enabled',
+  'audit.password_link_created': 'Set-password link created',
+  'audit.two_factor_reset': 'Two-factor sign-in reset',
+  'audit.group_created': 'Group created',
+  'audit.group_changed': 'Group settings changed',
+  'audit.group_deleted': 'Group deleted',
+  'audit.messaging_changed': 'Messaging changed',
 };
 
 const de = {
@@ -644,6 +661,13 @@ const de = {
   'ev.access.revoked.customer.other': 'Die Bildschirmfreigabe wurde beendet',
   'ev.access.cancelled.tech': 'Sie haben die Anfrage zurückgezogen',
   'ev.access.cancelled.customer': 'Ihr Techniker hat die Anfrage zurückgezogen',
+  'ev.access.requested.admin.view': '{name} hat um die Bildschirmanzeige gebeten',
+  'ev.access.requested.admin.control': '{name} hat die Fernsteuerung angefordert',
+  'ev.access.revoked.admin.technician': '{name} hat die Bildschirmanzeige beendet',
+  'ev.access.cancelled.admin': '{name} hat die Anfrage zurückgezogen',
+  'reason.admin.technician': 'Der Techniker hat die Sitzung beendet.',
+  'reason.admin.customer': 'Der Kunde hat die Sitzung beendet.',
+  'reason.admin.key_expired': 'Der Supportschlüssel ist abgelaufen, bevor der Kunde beigetreten ist.',
   'file.sent': '{name} hat eine Datei gesendet',
   'file.download': 'Herunterladen',
 
@@ -1124,6 +1148,16 @@ const de = {
   'admin.audit.target': 'Betrifft',
   'admin.audit.details': 'Details',
   'admin.audit.empty': 'Noch keine Änderungen.',
+  'audit.account_created': 'Konto angelegt',
+  'audit.account_changed': 'Konto geändert',
+  'audit.account_disabled': 'Konto deaktiviert',
+  'audit.account_enabled': 'Konto aktiviert',
+  'audit.password_link_created': 'Link zum Festlegen des Passworts erstellt',
+  'audit.two_factor_reset': 'Zwei-Faktor-Anmeldung zurückgesetzt',
+  'audit.group_created': 'Gruppe angelegt',
+  'audit.group_changed': 'Gruppeneinstellungen geändert',
+  'audit.group_deleted': 'Gruppe gelöscht',
+  'audit.messaging_changed': 'Nachrichtenversand geändert',
 };
 
 const DICTS = { en, de };
