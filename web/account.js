@@ -143,7 +143,8 @@ const NOTICES = {
 /**
  * The sign-in card, built into `container`: e-mail and password, then, when
  * the server asks for it, the TOTP code (or a recovery code) or the
- * enrolment of a second factor. `onSignedIn()` runs once a session exists.
+ * enrolment of a second factor. `onSignedIn(info)` runs once a session
+ * exists; `info.recoveryCodesLeft` is set after a sign-in with a recovery code.
  * `show(reason)` resets the card to its first step with an optional notice
  * (`disabled`, `password_reset`, `signed_out`).
  */
@@ -153,9 +154,9 @@ export function mountSignIn(container, { onSignedIn, introKey = 'login.intro' })
   container.replaceChildren(card);
   let challenge = null;
 
-  const finish = async () => {
+  const finish = async (info = {}) => {
     challenge = null;
-    await onSignedIn();
+    await onSignedIn(info);
   };
 
   function passwordStep() {
@@ -274,10 +275,7 @@ export function mountSignIn(container, { onSignedIn, introKey = 'login.intro' })
       submit.disabled = true;
       try {
         const res = await api('POST', '/api/v1/auth/login/totp', body);
-        if (useRecovery && typeof res?.recovery_codes_left === 'number') {
-          sessionStorage.setItem('tether.recoveryLeft', String(res.recovery_codes_left));
-        }
-        await finish();
+        await finish(useRecovery ? { recoveryCodesLeft: res?.recovery_codes_left } : {});
       } catch (err) {
         secondStepError(err, error);
         (useRecovery ? recovery : code).select();

@@ -620,7 +620,7 @@ function showLogin(reason) {
   byTestId(document, 'sign-out').hidden = true;
   byTestId(document, 'user-name').hidden = true;
   showView('login');
-  signIn ??= mountSignIn($('#view-login'), { onSignedIn: () => boot() });
+  signIn ??= mountSignIn($('#view-login'), { onSignedIn: (info) => boot(info) });
   signIn.show(reason);
 }
 
@@ -706,7 +706,8 @@ function route() {
   }
 }
 
-async function boot() {
+/** `info.recoveryCodesLeft`: the sign-in used a recovery code; say how many are left. */
+async function boot(info = {}) {
   let me;
   for (;;) {
     try {
@@ -727,6 +728,9 @@ async function boot() {
   state.rcTouched = false;
   applySettings(me.settings);
   showConsoleChrome();
+  const left = byTestId(document, 'recovery-left');
+  left.hidden = typeof info.recoveryCodesLeft !== 'number';
+  if (!left.hidden) setText(left, 'twofa.codesLeft', { n: info.recoveryCodesLeft });
   startAccountEvents();
   route();
 
