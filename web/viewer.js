@@ -1,6 +1,7 @@
 // The technician's view of the customer's screen: decodes the support app's
-// binary frames (docs/protocol.md, "Screen frames") onto a canvas whose
-// internal size is the picture's, draws the customer's cursor on an overlay,
+// binary frames (docs/protocol.md, "Screen frames": copies, fills, palette and
+// raw pixels inflated with DecompressionStream, H.264 video with WebCodecs)
+// onto a canvas whose internal size is the picture's, draws the customer's cursor on an overlay,
 // scales the picture to the window or shows it 1:1, and — only under a
 // remote-control grant — turns mouse and keyboard on the canvas into input
 // events, batched once per animation frame.
@@ -10,6 +11,16 @@
 
 export const FRAME_PICTURE = 1;
 export const FRAME_CURSOR = 2;
+export const FRAME_UPDATE = 3;
+
+/** Operations of an update frame (docs/protocol.md, "Screen frames"). */
+const OP_COPY = 1;
+const OP_FILL = 2;
+const OP_RAW = 3;
+const OP_PALETTE = 4;
+const OP_VIDEO = 5;
+/** How long a video picture may take to decode before the frame counts as lost. */
+const VIDEO_TIMEOUT_MS = 1000;
 
 const PICTURE_HEADER = 18;
 const TILE_RECT = 8;
@@ -59,6 +70,7 @@ export function parseFrame(buffer) {
       payload: new Uint8Array(buffer, dataStart),
     };
   }
+  if (type === FRAME_UPDATE) return parseUpdate(buffer, view, flags);
   if (type === FRAME_CURSOR) {
     if (view.byteLength < CURSOR_HEADER) return null;
     const cursor = {
@@ -87,6 +99,100 @@ export function parseFrame(buffer) {
   return null;
 }
 
+/** Bits a pixel of a palette of `n` colours. */
+function paletteBits(n) {
+  return n <= 2 ? 1 : n <= 4 ? 2 : 4;
+}
+
+/** An update frame: its operations, and the DEFLATE payload their pixels come from. */
+function parseUpdate(buffer, view, flags) {
+  if (view.byteLength < PICTURE_HEADER) return null;
+  const count = view.getUint16(16, true);
+  const ops = [];
+  let at = PICTURE_HEADER;
+  let payloadBytes = 0;
+  const need = (n) => at + n <= view.byteLength;
+  for (let i = 0; i < count; i += 1) {
+    if (!need(9)) return null;
+    const op = {
+      kind: view.getUint8(at),
+      x: view.getUint16(at + 1, true),
+      y: view.getUint16(at + 3, true),
+      w: view.getUint16(at + 5, true),
+      h: view.getUint16(at + 7, true),
+    };
+    at += 9;
+    switch (op.kind) {
+      case OP_COPY:
+        if (!need(4)) return null;
+        op.sx = view.getUint16(at, true);
+        op.sy = view.getUint16(at + 2, true);
+        at += 4;
+        break;
+      case OP_FILL:
+        if (!need(3)) return null;
+        op.color = `rgb(${view.getUint8(at)},${view.getUint8(at + 1)},${view.getUint8(at + 2)})`;
+        at += 3;
+        break;
+      case OP_RAW:
+        op.bytes = op.w * op.h * 3;
+        payloadBytes += op.bytes;
+        break;
+      case OP_PALETTE: {
+        if (!need(1)) return null;
+        const n = view.getUint8(at);
+        if (n < 2 || n > 16 || !need(1 + n * 3)) return null;
+        // Colours as little-endian RGBA words, ready for a Uint32Array view.
+        op.colors = new Uint32Array(n);
+        for (let c = 0; c < n; c += 1) {
+          const o = at + 1 + c * 3;
+          op.colors[c] = (0xff000000 | (view.getUint8(o + 2) << 16) | (view.getUint8(o + 1) << 8) | view.getUint8(o)) >>> 0;
+        }
+        op.bits = paletteBits(n);
+        op.rowBytes = Math.ceil((op.w * op.bits) / 8);
+        op.bytes = op.rowBytes * op.h;
+        payloadBytes += op.bytes;
+        at += 1 + n * 3;
+        break;
+      }
+      case OP_VIDEO: {
+        if (!need(5)) return null;
+        op.fresh = (view.getUint8(at) & 1) !== 0;
+        const len = view.getUint32(at + 1, true);
+        if (!need(5 + len)) return null;
+        op.data = new Uint8Array(buffer, at + 5, len);
+        at += 5 + len;
+        break;
+      }
+      default:
+        return null;
+    }
+    ops.push(op);
+  }
+  return {
+    type: FRAME_UPDATE,
+    keyframe: (flags & 1) !== 0,
+    monitor: view.getUint16(2, true),
+    width: view.getUint32(4, true),
+    height: view.getUint32(8, true),
+    frame: view.getUint32(12, true),
+    ops,
+    payloadBytes,
+    payload: new Uint8Array(buffer, at),
+  };
+}
+
+/** `avc1.PPCCLL` from the stream's sequence parameter set (NAL type 7). */
+function avcCodec(data) {
+  for (let i = 0; i + 6 < data.length; i += 1) {
+    if (data[i] === 0 && data[i + 1] === 0 && data[i + 2] === 1 && (data[i + 3] & 0x1f) === 7) {
+      const hex = (b) => b.toString(16).padStart(2, '0');
+      return `avc1.${hex(data[i + 4])}${hex(data[i + 5])}${hex(data[i + 6])}`;
+    }
+  }
+  return 'avc1.42e01f';
+}
+
 /** Inflates raw DEFLATE (RFC 1951) with the browser's own decompressor. */
 export async function inflateRaw(bytes) {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
@@ -112,6 +218,7 @@ export class ScreenViewer {
     this.lastRefreshAt = 0;
     this.backlog = 0;
     this.chain = Promise.resolve();
+    this.video = null; // {decoder, area, waiting, count, failed}: the H.264 stream being shown
     this.framesThisSecond = 0;
     this.fps = 0;
     this.cursor = { x: 0, y: 0, visible: false, image: null, hotX: 0, hotY: 0, drawn: null };
@@ -234,6 +341,7 @@ export class ScreenViewer {
       .then(() => this.#apply(buffer))
       .catch((err) => {
         console.warn('tether: a screen frame could not be shown', err);
+        this.#closeVideo();
         this.#askRefresh(!this.needKeyframe);
         this.needKeyframe = true;
       })
@@ -243,6 +351,7 @@ export class ScreenViewer {
   }
 
   destroy() {
+    this.#closeVideo();
     clearInterval(this.fpsTimer);
     this.resizeObserver.disconnect();
     if (this.raf) cancelAnimationFrame(this.raf);
@@ -271,6 +380,15 @@ export class ScreenViewer {
         return;
       }
     }
+    if (frame.type === FRAME_UPDATE) {
+      const pixels = frame.payloadBytes ? await inflateRaw(frame.payload) : new Uint8Array(0);
+      if (pixels.length < frame.payloadBytes) throw new Error(`frame ${frame.frame}: operations need more pixels than sent`);
+      if (resized || frame.keyframe) this.#closeVideo();
+      if (resized) this.#resize(frame.width, frame.height);
+      await this.#applyOps(frame, pixels);
+      this.#shown(frame, resized);
+      return;
+    }
     const pixels = await inflateRaw(frame.payload);
     if (resized) this.#resize(frame.width, frame.height);
     let offset = 0;
@@ -282,6 +400,11 @@ export class ScreenViewer {
       this.ctx.putImageData(new ImageData(data, tile.w, tile.h), tile.x, tile.y);
       offset += n;
     }
+    this.#shown(frame, resized);
+  }
+
+  /** Bookkeeping once a picture frame is on the canvas. */
+  #shown(frame, resized) {
     const monitorChanged = frame.monitor !== this.monitor;
     this.monitor = frame.monitor;
     this.lastFrame = frame.frame;
@@ -291,6 +414,114 @@ export class ScreenViewer {
     this.hasPicture = true;
     this.canvas.dataset.frame = String(frame.frame);
     if (first || resized || monitorChanged) this.onChange();
+  }
+
+  async #applyOps(frame, pixels) {
+    const ctx = this.ctx;
+    let offset = 0;
+    for (const op of frame.ops) {
+      if (op.x + op.w > frame.width || op.y + op.h > frame.height) throw new Error(`frame ${frame.frame}: operation outside the picture`);
+      if (!op.w || !op.h) continue;
+      switch (op.kind) {
+        case OP_COPY:
+          // The canvas draws onto itself as if from a copy of the source.
+          ctx.drawImage(this.canvas, op.sx, op.sy, op.w, op.h, op.x, op.y, op.w, op.h);
+          break;
+        case OP_FILL:
+          ctx.fillStyle = op.color;
+          ctx.fillRect(op.x, op.y, op.w, op.h);
+          break;
+        case OP_RAW: {
+          const image = new ImageData(op.w, op.h);
+          const out = image.data;
+          for (let i = 0, o = 0; o < out.length; i += 3, o += 4) {
+            out[o] = pixels[offset + i];
+            out[o + 1] = pixels[offset + i + 1];
+            out[o + 2] = pixels[offset + i + 2];
+            out[o + 3] = 255;
+          }
+          ctx.putImageData(image, op.x, op.y);
+          offset += op.bytes;
+          break;
+        }
+        case OP_PALETTE: {
+          const image = new ImageData(op.w, op.h);
+          const out = new Uint32Array(image.data.buffer);
+          const { bits, colors, rowBytes } = op;
+          const mask = (1 << bits) - 1;
+          for (let y = 0; y < op.h; y += 1) {
+            const row = offset + y * rowBytes;
+            for (let x = 0; x < op.w; x += 1) {
+              const bit = x * bits;
+              const index = (pixels[row + (bit >> 3)] >> (8 - bits - (bit & 7))) & mask;
+              if (index >= colors.length) throw new Error(`frame ${frame.frame}: palette index out of range`);
+              out[y * op.w + x] = colors[index];
+            }
+          }
+          ctx.putImageData(image, op.x, op.y);
+          offset += op.bytes;
+          break;
+        }
+        case OP_VIDEO: {
+          const picture = await this.#decodeVideo(op);
+          try {
+            ctx.drawImage(picture, op.x, op.y, op.w, op.h);
+          } finally {
+            picture.close();
+          }
+          break;
+        }
+        default:
+          throw new Error(`frame ${frame.frame}: unknown operation ${op.kind}`);
+      }
+    }
+  }
+
+  /** Decodes one H.264 access unit with WebCodecs; resolves to its VideoFrame. */
+  async #decodeVideo(op) {
+    const area = `${op.x},${op.y},${op.w},${op.h}`;
+    if (op.fresh) {
+      this.#closeVideo();
+      if (typeof VideoDecoder !== 'function') throw new Error('this browser cannot decode video (no WebCodecs)');
+      const video = { area, waiting: [], count: 0, failed: null };
+      video.decoder = new VideoDecoder({
+        output: (picture) => {
+          const next = video.waiting.shift();
+          if (next) next.resolve(picture);
+          else picture.close();
+        },
+        error: (err) => {
+          video.failed = err;
+          for (const w of video.waiting.splice(0)) w.reject(err);
+        },
+      });
+      video.decoder.configure({ codec: avcCodec(op.data), optimizeForLatency: true });
+      this.video = video;
+    }
+    const video = this.video;
+    if (!video || video.area !== area || video.failed) throw new Error('video continues a stream this viewer does not have');
+    const picture = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('video picture not decoded in time')), VIDEO_TIMEOUT_MS);
+      video.waiting.push({
+        resolve: (p) => { clearTimeout(timer); resolve(p); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+    });
+    video.decoder.decode(new EncodedVideoChunk({
+      type: op.fresh ? 'key' : 'delta',
+      timestamp: video.count * 33333,
+      data: op.data,
+    }));
+    video.count += 1;
+    return picture;
+  }
+
+  #closeVideo() {
+    const video = this.video;
+    this.video = null;
+    if (!video) return;
+    for (const w of video.waiting.splice(0)) w.reject(new Error('video stream ended'));
+    if (video.decoder.state !== 'closed') video.decoder.close();
   }
 
   #resize(width, height) {

@@ -63,7 +63,7 @@ pub enum AgentError {
 }
 
 /// Frames per second the app captures at most.
-pub const FPS: u32 = 30;
+pub const FPS: u32 = 60;
 
 /// Joins the session and serves it until it ends or the customer closes the app.
 pub async fn run(launch: Launch, platform: Platform) -> Result<(), AgentError> {

@@ -2,14 +2,16 @@
 //! while — the app holds a grant, and hands encoded updates to the
 //! connection. Capture is blocking platform work, so it runs on its own
 //! thread; the connection's small channel paces it (a slow network slows
-//! capture instead of queueing pictures).
+//! capture instead of queueing pictures). The capturer's damage report
+//! decides whether a picture is taken at all and where the encoder looks for
+//! changes.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use capture::{Capturer, Monitor};
-use codec::{CursorShape, Encoder, Pixels};
+use capture::{Capturer, Monitor, Rect};
+use codec::{Area, CursorShape, Encoder, Pixels};
 use tokio::sync::mpsc;
 
 /// A message for the viewer, tagged with the grant it was captured under.
@@ -104,7 +106,9 @@ pub fn run(
     fps: u32,
 ) {
     let period = Duration::from_secs(1) / fps.max(1);
+    let clock = Instant::now();
     let mut encoder = Encoder::new();
+    let mut damage: Vec<Area> = Vec::new();
     let mut monitors: Vec<Monitor> = Vec::new();
     let mut last_cursor: Option<(i32, i32, u32)> = None;
     while !control.quit.load(Ordering::SeqCst) {
@@ -143,8 +147,20 @@ pub fn run(
         if keyframe {
             last_cursor = None;
         }
-        let unchanged = matches!(capturer.changed(), Ok(Some(rects)) if rects.is_empty());
-        if !unchanged || keyframe {
+        // `None`: the capturer cannot tell (or failed to); look everywhere.
+        let known = match capturer.changed() {
+            Ok(Some(rects)) => {
+                damage.clear();
+                damage.extend(rects.iter().filter_map(|r| area_in(r, &monitor.rect)));
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read what changed; comparing everything");
+                false
+            }
+        };
+        if !(known && damage.is_empty()) || keyframe {
             match capturer.capture(monitor.rect) {
                 Ok(frame) => {
                     let pixels = Pixels {
@@ -153,10 +169,12 @@ pub fn run(
                         stride: frame.stride(),
                         data: frame.data(),
                     };
-                    match encoder.encode(
+                    match encoder.encode_damaged(
                         u16::try_from(monitor.id % 65_536).unwrap_or(0),
                         pixels,
+                        known.then_some(damage.as_slice()),
                         keyframe,
+                        started.duration_since(clock),
                     ) {
                         Ok(Some(bytes)) => {
                             // Re-check: the grant may have ended while we captured.
@@ -203,6 +221,25 @@ pub fn run(
     }
 }
 
+/// The part of `r` (screen coordinates) on `monitor`, in the monitor's picture.
+fn area_in(r: &Rect, monitor: &Rect) -> Option<Area> {
+    let x0 = r.x.max(monitor.x);
+    let y0 = r.y.max(monitor.y);
+    let x1 =
+        (i64::from(r.x) + i64::from(r.width)).min(i64::from(monitor.x) + i64::from(monitor.width));
+    let y1 = (i64::from(r.y) + i64::from(r.height))
+        .min(i64::from(monitor.y) + i64::from(monitor.height));
+    if i64::from(x0) >= x1 || i64::from(y0) >= y1 {
+        return None;
+    }
+    Some(Area {
+        x: u32::try_from(x0 - monitor.x).ok()?,
+        y: u32::try_from(y0 - monitor.y).ok()?,
+        width: u32::try_from(x1 - i64::from(x0)).ok()?,
+        height: u32::try_from(y1 - i64::from(y0)).ok()?,
+    })
+}
+
 /// Premultiplied 0xAARRGGBB to straight RGBA, as the canvas wants it.
 fn rgba_of(argb: &[u32]) -> Vec<u8> {
     let mut out = Vec::with_capacity(argb.len() * 4);
@@ -223,7 +260,31 @@ fn rgba_of(argb: &[u32]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::rgba_of;
+    use super::{Area, Rect, area_in, rgba_of};
+
+    #[test]
+    fn damage_is_clipped_to_the_monitor() {
+        let monitor = Rect::new(1920, 0, 1280, 1024);
+        assert_eq!(area_in(&Rect::new(0, 0, 100, 100), &monitor), None);
+        assert_eq!(
+            area_in(&Rect::new(1900, 1000, 100, 100), &monitor),
+            Some(Area {
+                x: 0,
+                y: 1000,
+                width: 80,
+                height: 24
+            })
+        );
+        assert_eq!(
+            area_in(&Rect::new(2000, 10, 5, 5), &monitor),
+            Some(Area {
+                x: 80,
+                y: 10,
+                width: 5,
+                height: 5
+            })
+        );
+    }
 
     #[test]
     fn unpremultiplies_cursor_pixels() {

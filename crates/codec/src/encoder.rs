@@ -1,0 +1,639 @@
+//! The encoder: finds what changed since the picture the viewer has and
+//! writes the operations that bring the viewer's picture up to date.
+
+use std::io::Write as _;
+use std::time::Duration;
+
+use flate2::Compression;
+use flate2::write::DeflateEncoder;
+
+use crate::motion::{self, Motion};
+use crate::{Area, CodecError, HEADER, KEYFRAME, MAX_PALETTE, Pixels, TILE, UPDATE, op};
+
+/// Tuning of the lossy video path.
+#[derive(Debug, Clone, Copy)]
+pub struct EncoderConfig {
+    /// Send video at all. Without the `h264` feature there is none.
+    pub video: bool,
+    /// Video updates at most this often (the rest of the picture is not limited).
+    pub video_interval: Duration,
+    /// Target bits a second of the video stream.
+    pub video_bitrate: u32,
+}
+
+impl Default for EncoderConfig {
+    fn default() -> Self {
+        EncoderConfig {
+            video: cfg!(feature = "h264"),
+            video_interval: Duration::from_millis(33),
+            video_bitrate: 2_500_000,
+        }
+    }
+}
+
+/// What the encoder remembers of one tile.
+#[derive(Debug, Clone, Copy, Default)]
+struct TileState {
+    /// Bit 0: changed in the latest frame, bit 1 the one before, …
+    history: u16,
+    /// The tile needed more colours than a palette holds the last time it was sent.
+    rich: bool,
+    /// The viewer has this tile only from lossy video: send it losslessly once
+    /// it leaves the video area.
+    lossy: bool,
+    /// Changed, but held back for the next video picture: look at it again
+    /// whatever the next damage report says.
+    pending: bool,
+}
+
+/// Turns successive pictures of one monitor into update messages.
+#[derive(Debug)]
+pub struct Encoder {
+    #[cfg_attr(not(feature = "h264"), allow(dead_code))]
+    config: EncoderConfig,
+    /// BGRA, `width·4` bytes a row: the picture the viewer has (for lossy
+    /// tiles, the picture it was made from).
+    previous: Vec<u8>,
+    width: u32,
+    height: u32,
+    cols: u32,
+    rows: u32,
+    frame: u32,
+    level: Compression,
+    tiles: Vec<TileState>,
+    /// Scratch, reused between frames.
+    candidate: Vec<bool>,
+    changed: Vec<u32>,
+    ops: Vec<u8>,
+    op_count: usize,
+    payload: Vec<u8>,
+    motion: Motion,
+    #[cfg(feature = "h264")]
+    video: crate::video::VideoEncoder,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Encoder::new()
+    }
+}
+
+impl Encoder {
+    pub fn new() -> Encoder {
+        Encoder::with_config(EncoderConfig::default())
+    }
+
+    pub fn with_config(config: EncoderConfig) -> Encoder {
+        Encoder {
+            config,
+            previous: Vec::new(),
+            width: 0,
+            height: 0,
+            cols: 0,
+            rows: 0,
+            frame: 0,
+            level: Compression::fast(),
+            tiles: Vec::new(),
+            candidate: Vec::new(),
+            changed: Vec::new(),
+            ops: Vec::new(),
+            op_count: 0,
+            payload: Vec::new(),
+            motion: Motion::default(),
+            #[cfg(feature = "h264")]
+            video: crate::video::VideoEncoder::new(config.video_bitrate),
+        }
+    }
+
+    /// Forgets the previous picture: the next message is a keyframe.
+    pub fn reset(&mut self) {
+        self.previous.clear();
+    }
+
+    /// The update message for `pixels`, or `None` when nothing changed.
+    /// `keyframe` sends every tile (a new viewer, or one that lost frames).
+    /// Compares the whole picture; see [`Encoder::encode_damaged`].
+    pub fn encode(
+        &mut self,
+        monitor: u16,
+        pixels: Pixels<'_>,
+        keyframe: bool,
+    ) -> Result<Option<Vec<u8>>, CodecError> {
+        let at = Duration::from_millis(u64::from(self.frame) * 16);
+        self.encode_damaged(monitor, pixels, None, keyframe, at)
+    }
+
+    /// Like [`Encoder::encode`], but looks for changes only inside `damage`
+    /// (picture coordinates; `None`: anywhere). `at` is a monotonic time stamp
+    /// of the capture, for pacing the video stream.
+    pub fn encode_damaged(
+        &mut self,
+        monitor: u16,
+        pixels: Pixels<'_>,
+        damage: Option<&[Area]>,
+        keyframe: bool,
+        at: Duration,
+    ) -> Result<Option<Vec<u8>>, CodecError> {
+        let (w, h) = (pixels.width, pixels.height);
+        if w > u32::from(u16::MAX) || h > u32::from(u16::MAX) {
+            return Err(CodecError::TooLarge);
+        }
+        let needed = if h == 0 {
+            0
+        } else {
+            pixels.stride * (h as usize - 1) + w as usize * 4
+        };
+        if pixels.data.len() < needed || pixels.stride < w as usize * 4 {
+            return Err(CodecError::ShortBuffer);
+        }
+        let whole = keyframe
+            || w != self.width
+            || h != self.height
+            || self.previous.len() != (w * h * 4) as usize;
+        if whole {
+            self.width = w;
+            self.height = h;
+            self.cols = w.div_ceil(TILE);
+            self.rows = h.div_ceil(TILE);
+            self.previous.clear();
+            self.previous.resize((w * h * 4) as usize, 0);
+            self.tiles.clear();
+            self.tiles
+                .resize((self.cols * self.rows) as usize, TileState::default());
+            #[cfg(feature = "h264")]
+            self.video.stop();
+        }
+        self.ops.clear();
+        self.payload.clear();
+        self.op_count = 0;
+        self.find_changed(&pixels, damage, whole);
+        if !whole && self.changed.len() >= motion::MIN_TILES {
+            self.copy_moved(&pixels);
+        }
+        for t in &mut self.tiles {
+            t.history <<= 1;
+        }
+        let changed = std::mem::take(&mut self.changed);
+        for &t in &changed {
+            self.tiles[t as usize].history |= 1;
+        }
+        #[cfg(feature = "h264")]
+        let changed = self.send_video(&pixels, changed, at, whole)?;
+        #[cfg(not(feature = "h264"))]
+        let _ = at;
+        for &t in &changed {
+            self.send_tile(&pixels, t, whole);
+        }
+        self.changed = changed;
+        if self.op_count == 0 {
+            return Ok(None);
+        }
+        if self.op_count > usize::from(u16::MAX) {
+            return Err(CodecError::TooLarge);
+        }
+        self.frame = self.frame.wrapping_add(1);
+        let mut out = Vec::with_capacity(HEADER + self.ops.len() + self.payload.len() / 4 + 64);
+        out.push(UPDATE);
+        out.push(if whole { KEYFRAME } else { 0 });
+        out.extend_from_slice(&monitor.to_le_bytes());
+        out.extend_from_slice(&w.to_le_bytes());
+        out.extend_from_slice(&h.to_le_bytes());
+        out.extend_from_slice(&self.frame.to_le_bytes());
+        out.extend_from_slice(&(self.op_count as u16).to_le_bytes());
+        out.extend_from_slice(&self.ops);
+        if self.payload.is_empty() {
+            return Ok(Some(out));
+        }
+        let mut z = DeflateEncoder::new(out, self.level);
+        z.write_all(&self.payload)
+            .map_err(|_| CodecError::Malformed("compression failed"))?;
+        z.finish()
+            .map(Some)
+            .map_err(|_| CodecError::Malformed("compression failed"))
+    }
+
+    fn tile_area(&self, t: u32) -> Area {
+        let (c, r) = (t % self.cols, t / self.cols);
+        let (x, y) = (c * TILE, r * TILE);
+        Area {
+            x,
+            y,
+            width: TILE.min(self.width - x),
+            height: TILE.min(self.height - y),
+        }
+    }
+
+    /// Fills `self.changed` with the tiles (in raster order) that differ from
+    /// the viewer's picture, looking only at tiles `damage` touches, plus the
+    /// lossy tiles that the video area has left.
+    fn find_changed(&mut self, pixels: &Pixels<'_>, damage: Option<&[Area]>, whole: bool) {
+        self.changed.clear();
+        let n = (self.cols * self.rows) as usize;
+        if whole {
+            self.changed.extend(0..n as u32);
+            return;
+        }
+        self.candidate.clear();
+        self.candidate.resize(n, damage.is_none());
+        for a in damage.unwrap_or_default() {
+            if a.width == 0 || a.height == 0 || a.x >= self.width || a.y >= self.height {
+                continue;
+            }
+            let (x1, y1) = (
+                (a.x.saturating_add(a.width)).min(self.width),
+                (a.y.saturating_add(a.height)).min(self.height),
+            );
+            for r in a.y / TILE..y1.div_ceil(TILE) {
+                for c in a.x / TILE..x1.div_ceil(TILE) {
+                    self.candidate[(r * self.cols + c) as usize] = true;
+                }
+            }
+        }
+        for t in 0..n as u32 {
+            let state = self.tiles[t as usize];
+            let refine = state.lossy && !self.in_video(t);
+            let look = self.candidate[t as usize] || state.pending;
+            self.tiles[t as usize].pending = false;
+            if refine || (look && self.tile_changed(pixels, t)) {
+                self.changed.push(t);
+            }
+        }
+    }
+
+    #[cfg(feature = "h264")]
+    fn in_video(&self, t: u32) -> bool {
+        let a = self.tile_area(t);
+        self.video.area().is_some_and(|v| {
+            a.x >= v.x && a.y >= v.y && a.x < v.x + v.width && a.y < v.y + v.height
+        })
+    }
+
+    #[cfg(not(feature = "h264"))]
+    fn in_video(&self, _t: u32) -> bool {
+        false
+    }
+
+    fn tile_changed(&self, pixels: &Pixels<'_>, t: u32) -> bool {
+        let a = self.tile_area(t);
+        (a.y..a.y + a.height).any(|y| pixels.row(y, a.x, a.width) != self.prev_row(y, a.x, a.width))
+    }
+
+    fn prev_row(&self, y: u32, x: u32, w: u32) -> &[u8] {
+        let start = (y as usize * self.width as usize + x as usize) * 4;
+        &self.previous[start..start + w as usize * 4]
+    }
+
+    /// Finds content that moved (scrolling, a dragged window), sends it as
+    /// copies and drops the tiles they cover from `self.changed`.
+    fn copy_moved(&mut self, pixels: &Pixels<'_>) {
+        let areas: Vec<Area> = self.changed.iter().map(|&t| self.tile_area(t)).collect();
+        let vectors = self
+            .motion
+            .candidates(pixels, &self.previous, self.width, &areas);
+        if vectors.is_empty() {
+            return;
+        }
+        // Which vector, if any, each changed tile is a copy by (against the
+        // picture before any copy of this frame).
+        let mut by: Vec<Option<(i32, i32)>> = vec![None; self.changed.len()];
+        for (i, &a) in areas.iter().enumerate() {
+            by[i] = vectors.iter().copied().find(|&v| {
+                self.source_usable(a, v)
+                    && motion::matches(pixels, &self.previous, self.width, a, v)
+            });
+        }
+        let rects = merge_copies(&areas, &by);
+        let mut copied = vec![false; self.changed.len()];
+        for (dst, v) in order_copies(rects) {
+            if !self.source_usable(dst, v)
+                || !motion::matches(pixels, &self.previous, self.width, dst, v)
+            {
+                continue;
+            }
+            self.apply_copy(dst, v);
+            self.push_copy(dst, v);
+            for (i, a) in areas.iter().enumerate() {
+                if a.x >= dst.x
+                    && a.y >= dst.y
+                    && a.x + a.width <= dst.x + dst.width
+                    && a.y + a.height <= dst.y + dst.height
+                {
+                    copied[i] = true;
+                }
+            }
+        }
+        let mut i = 0;
+        self.changed.retain(|_| {
+            i += 1;
+            !copied[i - 1]
+        });
+    }
+
+    /// The source of a copy lies in the picture and holds exact pixels.
+    fn source_usable(&self, dst: Area, (dx, dy): (i32, i32)) -> bool {
+        let (sx, sy) = (
+            i64::from(dst.x) - i64::from(dx),
+            i64::from(dst.y) - i64::from(dy),
+        );
+        if sx < 0
+            || sy < 0
+            || sx + i64::from(dst.width) > i64::from(self.width)
+            || sy + i64::from(dst.height) > i64::from(self.height)
+        {
+            return false;
+        }
+        let (sx, sy) = (sx as u32, sy as u32);
+        for r in sy / TILE..(sy + dst.height).div_ceil(TILE) {
+            for c in sx / TILE..(sx + dst.width).div_ceil(TILE) {
+                if self.tiles[(r * self.cols + c) as usize].lossy {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Copies as the viewer will: from the picture as it was before the copy.
+    fn apply_copy(&mut self, dst: Area, (dx, dy): (i32, i32)) {
+        let stride = self.width as usize * 4;
+        let len = dst.width as usize * 4;
+        let sx = (i64::from(dst.x) - i64::from(dx)) as usize;
+        let sy = (i64::from(dst.y) - i64::from(dy)) as usize;
+        let mut copy_row = |y: usize| {
+            let from = (sy + y) * stride + sx * 4;
+            let to = (dst.y as usize + y) * stride + dst.x as usize * 4;
+            self.previous.copy_within(from..from + len, to);
+        };
+        if dy > 0 {
+            (0..dst.height as usize).rev().for_each(&mut copy_row);
+        } else {
+            (0..dst.height as usize).for_each(&mut copy_row);
+        }
+    }
+
+    fn push_rect(&mut self, kind: u8, a: Area) {
+        self.op_count += 1;
+        self.ops.push(kind);
+        for v in [a.x, a.y, a.width, a.height] {
+            self.ops.extend_from_slice(&(v as u16).to_le_bytes());
+        }
+    }
+
+    fn push_copy(&mut self, dst: Area, (dx, dy): (i32, i32)) {
+        self.push_rect(op::COPY, dst);
+        let sx = (i64::from(dst.x) - i64::from(dx)) as u16;
+        let sy = (i64::from(dst.y) - i64::from(dy)) as u16;
+        self.ops.extend_from_slice(&sx.to_le_bytes());
+        self.ops.extend_from_slice(&sy.to_le_bytes());
+    }
+
+    /// Sends the part of tile `t` that changed, losslessly, and remembers it.
+    fn send_tile(&mut self, pixels: &Pixels<'_>, t: u32, whole: bool) {
+        let tile = self.tile_area(t);
+        let state = self.tiles[t as usize];
+        let a = if whole || state.lossy {
+            Some(tile)
+        } else {
+            self.changed_part(pixels, tile)
+        };
+        self.tiles[t as usize].lossy = false;
+        let Some(a) = a else { return };
+        let rich = self.send_pixels(pixels, a);
+        self.tiles[t as usize].rich = rich;
+        for y in a.y..a.y + a.height {
+            let start = (y as usize * self.width as usize + a.x as usize) * 4;
+            self.previous[start..start + a.width as usize * 4]
+                .copy_from_slice(pixels.row(y, a.x, a.width));
+        }
+    }
+
+    /// The smallest rectangle inside `tile` holding every changed pixel.
+    fn changed_part(&self, pixels: &Pixels<'_>, tile: Area) -> Option<Area> {
+        let differs =
+            |y: u32| pixels.row(y, tile.x, tile.width) != self.prev_row(y, tile.x, tile.width);
+        let y0 = (tile.y..tile.y + tile.height).find(|&y| differs(y))?;
+        let y1 = (y0..tile.y + tile.height).rev().find(|&y| differs(y))? + 1;
+        let (mut x0, mut x1) = (tile.width, 0);
+        for y in y0..y1 {
+            let new = pixels.row(y, tile.x, tile.width);
+            let old = self.prev_row(y, tile.x, tile.width);
+            if new == old {
+                continue;
+            }
+            let px = |i: u32| {
+                new[i as usize * 4..i as usize * 4 + 4] != old[i as usize * 4..i as usize * 4 + 4]
+            };
+            if let Some(first) = (0..x0.min(tile.width)).find(|&i| px(i)) {
+                x0 = first;
+            }
+            if let Some(last) = (x1..tile.width).rev().find(|&i| px(i)) {
+                x1 = last + 1;
+            }
+        }
+        (x1 > x0).then_some(Area {
+            x: tile.x + x0,
+            y: y0,
+            width: x1 - x0,
+            height: y1 - y0,
+        })
+    }
+
+    /// Writes a fill, palette or raw op for `a`; returns whether it was raw.
+    fn send_pixels(&mut self, pixels: &Pixels<'_>, a: Area) -> bool {
+        let mut palette = [0u32; MAX_PALETTE];
+        let mut n = 0;
+        let mut last = None;
+        'rows: for y in a.y..a.y + a.height {
+            for px in pixels.row(y, a.x, a.width).chunks_exact(4) {
+                let c = rgb(px);
+                if last == Some(c) {
+                    continue;
+                }
+                last = Some(c);
+                if !palette[..n].contains(&c) {
+                    if n == MAX_PALETTE {
+                        n += 1;
+                        break 'rows;
+                    }
+                    palette[n] = c;
+                    n += 1;
+                }
+            }
+        }
+        if n == 1 {
+            self.push_rect(op::FILL, a);
+            self.ops.extend_from_slice(&palette[0].to_be_bytes()[1..]);
+            return false;
+        }
+        if n <= MAX_PALETTE {
+            self.push_rect(op::PALETTE, a);
+            self.ops.push(n as u8);
+            for c in &palette[..n] {
+                self.ops.extend_from_slice(&c.to_be_bytes()[1..]);
+            }
+            let bits = crate::palette_bits(n);
+            let per_byte = 8 / bits;
+            for y in a.y..a.y + a.height {
+                let mut byte = 0u8;
+                let mut filled = 0;
+                let mut last = (u32::MAX, 0u8);
+                for px in pixels.row(y, a.x, a.width).chunks_exact(4) {
+                    let c = rgb(px);
+                    let index = if c == last.0 {
+                        last.1
+                    } else {
+                        let i = palette[..n].iter().position(|&p| p == c).unwrap_or(0) as u8;
+                        last = (c, i);
+                        i
+                    };
+                    byte = (byte << bits) | index;
+                    filled += 1;
+                    if filled == per_byte {
+                        self.payload.push(byte);
+                        byte = 0;
+                        filled = 0;
+                    }
+                }
+                if filled > 0 {
+                    self.payload.push(byte << (bits * (per_byte - filled)));
+                }
+            }
+            return false;
+        }
+        self.push_rect(op::RAW, a);
+        for y in a.y..a.y + a.height {
+            for px in pixels.row(y, a.x, a.width).chunks_exact(4) {
+                self.payload.extend_from_slice(&[px[2], px[1], px[0]]);
+            }
+        }
+        true
+    }
+
+    #[cfg(feature = "h264")]
+    fn send_video(
+        &mut self,
+        pixels: &Pixels<'_>,
+        changed: Vec<u32>,
+        at: Duration,
+        whole: bool,
+    ) -> Result<Vec<u32>, CodecError> {
+        if !self.config.video || whole {
+            return Ok(changed);
+        }
+        let area = crate::video::choose_area(
+            self.video.area(),
+            self.cols,
+            self.rows,
+            |t| {
+                let s = self.tiles[t as usize];
+                s.history & 0b111 == 0b111 && (s.rich || s.lossy)
+            },
+            |t| self.tile_area(t),
+        );
+        if area != self.video.area() {
+            self.video.stop();
+        }
+        let Some(area) = area else {
+            return Ok(changed);
+        };
+        let inside = |t: u32, this: &Self| {
+            let a = this.tile_area(t);
+            a.x >= area.x
+                && a.y >= area.y
+                && a.x < area.x + area.width
+                && a.y < area.y + area.height
+        };
+        if !changed.iter().any(|&t| inside(t, self))
+            || !self.video.due(at, self.config.video_interval)
+        {
+            // Video tiles not sent now stay different from `previous` and are
+            // looked at again next frame.
+            for &t in &changed {
+                if inside(t, self) {
+                    self.tiles[t as usize].pending = true;
+                }
+            }
+            return Ok(changed.into_iter().filter(|&t| !inside(t, self)).collect());
+        }
+        let (data, fresh) = self.video.encode(pixels, area, at)?;
+        if data.is_empty() {
+            // The rate control skipped this picture.
+            for &t in &changed {
+                if inside(t, self) {
+                    self.tiles[t as usize].pending = true;
+                }
+            }
+        } else {
+            self.push_rect(op::VIDEO, area);
+            self.ops.push(u8::from(fresh));
+            self.ops
+                .extend_from_slice(&(data.len() as u32).to_le_bytes());
+            self.ops.extend_from_slice(&data);
+            for y in area.y..area.y + area.height {
+                let start = (y as usize * self.width as usize + area.x as usize) * 4;
+                self.previous[start..start + area.width as usize * 4]
+                    .copy_from_slice(pixels.row(y, area.x, area.width));
+            }
+            for t in 0..self.cols * self.rows {
+                if inside(t, self) {
+                    self.tiles[t as usize].lossy = true;
+                }
+            }
+        }
+        Ok(changed.into_iter().filter(|&t| !inside(t, self)).collect())
+    }
+}
+
+fn rgb(px: &[u8]) -> u32 {
+    u32::from(px[2]) << 16 | u32::from(px[1]) << 8 | u32::from(px[0])
+}
+
+/// Joins tiles copied by the same vector into rectangles: runs along a tile
+/// row, then equal runs in consecutive rows.
+fn merge_copies(areas: &[Area], by: &[Option<(i32, i32)>]) -> Vec<(Area, (i32, i32))> {
+    let mut runs: Vec<(Area, (i32, i32))> = Vec::new();
+    for (a, v) in areas.iter().zip(by) {
+        let Some(v) = *v else { continue };
+        if let Some((last, lv)) = runs.last_mut()
+            && *lv == v
+            && last.y == a.y
+            && last.height == a.height
+            && last.x + last.width == a.x
+        {
+            last.width += a.width;
+            continue;
+        }
+        runs.push((*a, v));
+    }
+    let mut rects: Vec<(Area, (i32, i32))> = Vec::new();
+    for (a, v) in runs {
+        if let Some((r, _)) = rects
+            .iter_mut()
+            .find(|(r, rv)| *rv == v && r.x == a.x && r.width == a.width && r.y + r.height == a.y)
+        {
+            r.height += a.height;
+            continue;
+        }
+        rects.push((a, v));
+    }
+    rects
+}
+
+/// Orders copies so that none overwrites the source of a later one when all
+/// move the same way (content moving up is copied top first, and so on).
+fn order_copies(mut rects: Vec<(Area, (i32, i32))>) -> Vec<(Area, (i32, i32))> {
+    rects.sort_by_key(|&(a, (dx, dy))| {
+        let y = if dy > 0 {
+            -i64::from(a.y)
+        } else {
+            i64::from(a.y)
+        };
+        let x = if dx > 0 {
+            -i64::from(a.x)
+        } else {
+            i64::from(a.x)
+        };
+        (y, x)
+    });
+    rects
+}

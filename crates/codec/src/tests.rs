@@ -1,0 +1,549 @@
+//! Round trips through [`Decoder`] for every operation, and malformed input.
+
+use super::*;
+
+fn picture(w: u32, h: u32, f: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
+    let mut v = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            v.extend_from_slice(&f(x, y));
+        }
+    }
+    v
+}
+
+fn px(data: &[u8], w: u32, h: u32) -> Pixels<'_> {
+    Pixels {
+        width: w,
+        height: h,
+        stride: w as usize * 4,
+        data,
+    }
+}
+
+/// The decoder shows exactly the BGRA picture, as opaque RGBA.
+fn assert_shows(dec: &Decoder, bgra: &[u8]) {
+    assert_eq!(dec.picture.len(), bgra.len());
+    for (i, (d, s)) in dec
+        .picture
+        .chunks_exact(4)
+        .zip(bgra.chunks_exact(4))
+        .enumerate()
+    {
+        assert_eq!(
+            d,
+            &[s[2], s[1], s[0], 255],
+            "pixel {i} ({}, {})",
+            i as u32 % dec.width,
+            i as u32 / dec.width
+        );
+    }
+}
+
+/// The operation kinds of an update, in order.
+fn op_kinds(m: &[u8]) -> Vec<u8> {
+    assert_eq!(m[0], UPDATE);
+    let count = u16::from_le_bytes([m[16], m[17]]);
+    let mut at = HEADER;
+    let mut kinds = Vec::new();
+    for _ in 0..count {
+        let k = m[at];
+        kinds.push(k);
+        at += 9;
+        at += match k {
+            op::COPY => 4,
+            op::FILL => 3,
+            op::RAW => 0,
+            op::PALETTE => 1 + 3 * usize::from(m[at]),
+            op::VIDEO => {
+                5 + u32::from_le_bytes([m[at + 1], m[at + 2], m[at + 3], m[at + 4]]) as usize
+            }
+            _ => panic!("unknown op {k}"),
+        };
+    }
+    kinds
+}
+
+/// Text-like lines: glyph blocks on a light background, `scroll` lines up.
+fn text(w: u32, h: u32, scroll: u32) -> Vec<u8> {
+    picture(w, h, |x, y| {
+        let ty = y + scroll;
+        let glyph = (x / 8).wrapping_mul(2_654_435_761) ^ (ty / 16).wrapping_mul(40_503);
+        if ty % 16 < 11
+            && !(glyph >> 5).is_multiple_of(4)
+            && (x + ty + (glyph >> 9)).is_multiple_of(3)
+        {
+            [30, 20, 20, 0]
+        } else {
+            [248, 246, 245, 0]
+        }
+    })
+}
+
+fn encode(enc: &mut Encoder, data: &[u8], w: u32, h: u32) -> Vec<u8> {
+    enc.encode(0, px(data, w, h), false)
+        .expect("encodes")
+        .expect("something changed")
+}
+
+#[test]
+fn keyframe_then_only_the_changed_part() {
+    let (w, h) = (200, 130);
+    let a = picture(w, h, |x, y| [x as u8, y as u8, 7, 0]);
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    let first = encode(&mut enc, &a, w, h);
+    assert!(dec.apply(&first).expect("decodes"));
+    assert_eq!(
+        dec.pixel(10, 20),
+        Some([7, 20, 10, 255]),
+        "BGRA in, RGBA out, opaque"
+    );
+    assert_shows(&dec, &a);
+    assert!(
+        enc.encode(3, px(&a, w, h), false)
+            .expect("encodes")
+            .is_none(),
+        "no change, no message"
+    );
+
+    let mut b = a.clone();
+    let at = ((100 * w + 150) * 4) as usize;
+    b[at..at + 4].copy_from_slice(&[1, 2, 3, 0]);
+    let update = encode(&mut enc, &b, w, h);
+    assert_eq!(
+        op_kinds(&update),
+        vec![op::FILL],
+        "one pixel is one 1×1 fill"
+    );
+    assert!(!dec.apply(&update).expect("decodes"));
+    assert_eq!(dec.pixel(150, 100), Some([3, 2, 1, 255]));
+    assert_shows(&dec, &b);
+}
+
+#[test]
+fn padded_rows_and_size_changes() {
+    let (w, h) = (70, 3);
+    let stride = 300;
+    let mut data = vec![0xEEu8; stride * 3];
+    for y in 0..3 {
+        for x in 0..70 {
+            let i = y * stride + x * 4;
+            data[i..i + 4].copy_from_slice(&[x as u8, 0, 0, 0]);
+        }
+    }
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    let msg = enc
+        .encode(
+            0,
+            Pixels {
+                width: w,
+                height: h,
+                stride,
+                data: &data,
+            },
+            false,
+        )
+        .expect("ok")
+        .expect("msg");
+    dec.apply(&msg).expect("decodes");
+    assert_eq!(dec.pixel(69, 2), Some([0, 0, 69, 255]));
+    let small = picture(10, 10, |_, _| [0, 0, 0, 0]);
+    let msg = encode(&mut enc, &small, 10, 10);
+    assert!(
+        dec.apply(&msg).expect("decodes"),
+        "a new size is a keyframe"
+    );
+    assert_eq!(dec.width, 10);
+}
+
+#[test]
+fn fill_palette_and_raw_pixels() {
+    let (w, h) = (160, 100);
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    let flat = picture(w, h, |_, _| [10, 20, 30, 0]);
+    let m = encode(&mut enc, &flat, w, h);
+    assert!(op_kinds(&m).iter().all(|&k| k == op::FILL));
+    dec.apply(&m).expect("decodes");
+    assert_shows(&dec, &flat);
+    for colours in [2u32, 3, 4, 5, 16, 17, 300] {
+        let p = picture(w, h, |x, y| {
+            let c = ((x * 7 + y * 13) % colours) as u8;
+            [c, c.wrapping_mul(3), 255 - c, 0]
+        });
+        let m = encode(&mut enc, &p, w, h);
+        let kinds = op_kinds(&m);
+        let expect = if colours <= 16 { op::PALETTE } else { op::RAW };
+        assert!(kinds.contains(&expect), "{colours} colours: {kinds:?}");
+        dec.apply(&m).expect("decodes");
+        assert_shows(&dec, &p);
+    }
+}
+
+#[test]
+fn a_scroll_is_a_copy_and_the_new_lines() {
+    let (w, h) = (640, 480);
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    let first = text(w, h, 0);
+    let key = encode(&mut enc, &first, w, h);
+    dec.apply(&key).expect("decodes");
+    for (i, scroll) in [16u32, 48, 64, 160].into_iter().enumerate() {
+        let next = text(w, h, scroll);
+        let m = encode(&mut enc, &next, w, h);
+        assert!(op_kinds(&m).contains(&op::COPY), "scroll {i}");
+        assert!(
+            m.len() * 4 < key.len(),
+            "scroll {i}: {} bytes vs key {}",
+            m.len(),
+            key.len()
+        );
+        dec.apply(&m).expect("decodes");
+        assert_shows(&dec, &next);
+    }
+    // Scrolling back down copies the other way.
+    let back = text(w, h, 100);
+    let m = encode(&mut enc, &back, w, h);
+    assert!(op_kinds(&m).contains(&op::COPY));
+    dec.apply(&m).expect("decodes");
+    assert_shows(&dec, &back);
+}
+
+#[test]
+fn a_moved_window_is_a_copy() {
+    let (w, h) = (800, 600);
+    let window = |wx: u32, wy: u32| {
+        let t = text(300, 200, 0);
+        picture(w, h, move |x, y| {
+            if x >= wx && x < wx + 300 && y >= wy && y < wy + 200 {
+                let at = (((y - wy) * 300 + x - wx) * 4) as usize;
+                [t[at], t[at + 1], t[at + 2], 0]
+            } else {
+                [90, 60, 40, 0]
+            }
+        })
+    };
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    dec.apply(&encode(&mut enc, &window(100, 100), w, h))
+        .expect("decodes");
+    let mut last = 0;
+    for (i, (x, y)) in [(107u32, 104u32), (130, 90), (129, 150), (70, 150)]
+        .into_iter()
+        .enumerate()
+    {
+        let next = window(x, y);
+        let m = encode(&mut enc, &next, w, h);
+        assert!(op_kinds(&m).contains(&op::COPY), "move {i}");
+        dec.apply(&m).expect("decodes");
+        assert_shows(&dec, &next);
+        last = m.len();
+    }
+    assert!(
+        last < 30_000,
+        "a moved window costs its edges: {last} bytes"
+    );
+}
+
+#[test]
+fn damage_limits_where_changes_are_looked_for() {
+    let (w, h) = (256, 256);
+    let a = picture(w, h, |_, _| [1, 1, 1, 0]);
+    let mut b = a.clone();
+    b[0..4].copy_from_slice(&[9, 9, 9, 0]);
+    let at = ((200 * w + 200) * 4) as usize;
+    b[at..at + 4].copy_from_slice(&[9, 9, 9, 0]);
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    dec.apply(&encode(&mut enc, &a, w, h)).expect("decodes");
+    let damage = [Area {
+        x: 190,
+        y: 190,
+        width: 20,
+        height: 20,
+    }];
+    let m = enc
+        .encode_damaged(
+            0,
+            px(&b, w, h),
+            Some(&damage),
+            false,
+            std::time::Duration::ZERO,
+        )
+        .expect("ok")
+        .expect("msg");
+    dec.apply(&m).expect("decodes");
+    assert_eq!(dec.pixel(200, 200), Some([9, 9, 9, 255]));
+    assert_eq!(
+        dec.pixel(0, 0),
+        Some([1, 1, 1, 255]),
+        "not damaged, not looked at"
+    );
+    let none = enc
+        .encode_damaged(0, px(&b, w, h), Some(&[]), false, std::time::Duration::ZERO)
+        .expect("ok");
+    assert!(none.is_none());
+}
+
+#[test]
+fn random_edits_always_round_trip() {
+    let (w, h) = (300, 200);
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut rand = move |n: u32| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % u64::from(n)) as u32
+    };
+    let mut cur = text(w, h, 0);
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    dec.apply(&encode(&mut enc, &cur, w, h)).expect("decodes");
+    for _ in 0..60 {
+        match rand(3) {
+            0 => {
+                // A rectangle of noise or of one colour.
+                let (x, y) = (rand(w - 1), rand(h - 1));
+                let (rw, rh) = (1 + rand(w - x), 1 + rand(h - y));
+                let flat = rand(2) == 0;
+                let c = rand(255) as u8;
+                for yy in y..y + rh {
+                    for xx in x..x + rw {
+                        let at = ((yy * w + xx) * 4) as usize;
+                        let v = if flat { c } else { rand(4) as u8 * 60 };
+                        cur[at..at + 3].copy_from_slice(&[v, c, v]);
+                    }
+                }
+            }
+            _ => {
+                // Move a block of the picture somewhere else.
+                let (bw, bh) = (10 + rand(150), 10 + rand(100));
+                let (sx, sy) = (rand(w - bw), rand(h - bh));
+                let (dx, dy) = (rand(w - bw), rand(h - bh));
+                let old = cur.clone();
+                for r in 0..bh {
+                    let from = (((sy + r) * w + sx) * 4) as usize;
+                    let to = (((dy + r) * w + dx) * 4) as usize;
+                    cur[to..to + bw as usize * 4]
+                        .copy_from_slice(&old[from..from + bw as usize * 4]);
+                }
+            }
+        }
+        if let Some(m) = enc.encode(0, px(&cur, w, h), false).expect("encodes") {
+            dec.apply(&m).expect("decodes");
+        }
+        assert_shows(&dec, &cur);
+    }
+}
+
+#[cfg(feature = "h264")]
+#[test]
+fn busy_rich_areas_become_video_then_lossless_again() {
+    let (w, h) = (512, 384);
+    let film = |t: u32| {
+        picture(w, h, move |x, y| {
+            if (64..448).contains(&x) && (64..320).contains(&y) {
+                [
+                    ((x + 3 * t) % 256) as u8,
+                    ((y + 2 * t) % 256) as u8,
+                    ((x + y + t) % 200) as u8,
+                    0,
+                ]
+            } else {
+                [240, 240, 240, 0]
+            }
+        })
+    };
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    let mut kinds = Vec::new();
+    for t in 0..24 {
+        let f = film(t);
+        let at = std::time::Duration::from_millis(u64::from(t) * 34);
+        if let Some(m) = enc
+            .encode_damaged(0, px(&f, w, h), None, false, at)
+            .expect("encodes")
+        {
+            kinds.extend(op_kinds(&m));
+            dec.apply(&m).expect("decodes");
+        }
+        // Close to the picture everywhere, exact outside the video.
+        let mut error = 0u64;
+        for (d, s) in dec.picture.chunks_exact(4).zip(f.chunks_exact(4)) {
+            error += (0..3)
+                .map(|i| u64::from(d[i].abs_diff(s[2 - i])))
+                .sum::<u64>();
+        }
+        assert!(
+            error / u64::from(w * h) < 12,
+            "frame {t}: mean error {}",
+            error / u64::from(w * h)
+        );
+        assert_eq!(dec.pixel(10, 10), Some([240, 240, 240, 255]));
+    }
+    assert!(kinds.contains(&op::VIDEO), "{kinds:?}");
+    // The film stops: the area is sent losslessly once it is no longer busy.
+    let last = film(100);
+    for t in 24u32..30 {
+        let at = std::time::Duration::from_millis(u64::from(t) * 34);
+        if let Some(m) = enc
+            .encode_damaged(0, px(&last, w, h), None, false, at)
+            .expect("encodes")
+        {
+            dec.apply(&m).expect("decodes");
+        }
+    }
+    assert_shows(&dec, &last);
+}
+
+#[test]
+fn the_first_format_still_decodes() {
+    // type 1: one 2×1 tile at (1, 0) of a 4×2 keyframe, RGBA, DEFLATE.
+    let mut m = vec![PICTURE, 1, 0, 0];
+    m.extend_from_slice(&4u32.to_le_bytes());
+    m.extend_from_slice(&2u32.to_le_bytes());
+    m.extend_from_slice(&1u32.to_le_bytes());
+    m.extend_from_slice(&1u16.to_le_bytes());
+    for v in [1u16, 0, 2, 1] {
+        m.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut z = flate2::write::DeflateEncoder::new(m, flate2::Compression::fast());
+    std::io::Write::write_all(&mut z, &[1, 2, 3, 255, 4, 5, 6, 255]).expect("compresses");
+    let m = z.finish().expect("compresses");
+    let mut dec = Decoder::default();
+    assert!(dec.apply(&m).expect("decodes"));
+    assert_eq!(dec.pixel(2, 0), Some([4, 5, 6, 255]));
+    assert_eq!(dec.pixel(0, 0), Some([0, 0, 0, 0]));
+}
+
+/// A keyframe of a 4×4 picture holding `ops` (already encoded) and `payload`.
+fn update(count: u16, ops: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut m = vec![UPDATE, 1, 0, 0];
+    m.extend_from_slice(&4u32.to_le_bytes());
+    m.extend_from_slice(&4u32.to_le_bytes());
+    m.extend_from_slice(&1u32.to_le_bytes());
+    m.extend_from_slice(&count.to_le_bytes());
+    m.extend_from_slice(ops);
+    if payload.is_empty() {
+        return m;
+    }
+    let mut z = flate2::write::DeflateEncoder::new(m, flate2::Compression::fast());
+    std::io::Write::write_all(&mut z, payload).expect("compresses");
+    z.finish().expect("compresses")
+}
+
+fn rect(kind: u8, x: u16, y: u16, w: u16, h: u16) -> Vec<u8> {
+    let mut v = vec![kind];
+    for n in [x, y, w, h] {
+        v.extend_from_slice(&n.to_le_bytes());
+    }
+    v
+}
+
+#[test]
+fn bad_input_is_refused() {
+    let mut enc = Encoder::new();
+    assert_eq!(
+        enc.encode(
+            0,
+            Pixels {
+                width: 10,
+                height: 10,
+                stride: 40,
+                data: &[0; 100]
+            },
+            false
+        ),
+        Err(CodecError::ShortBuffer)
+    );
+    let mut dec = Decoder::default();
+    assert!(dec.apply(&[UPDATE, 0]).is_err(), "truncated header");
+    assert!(dec.apply(&[9; 40]).is_err(), "unknown message");
+    assert!(
+        dec.apply(&update(1, &rect(77, 0, 0, 1, 1), &[])).is_err(),
+        "unknown op"
+    );
+    let mut fill = rect(op::FILL, 3, 3, 2, 1);
+    fill.extend_from_slice(&[1, 2, 3]);
+    assert!(
+        dec.apply(&update(1, &fill, &[])).is_err(),
+        "outside the picture"
+    );
+    assert!(
+        dec.apply(&update(2, &fill, &[])).is_err(),
+        "fewer ops than counted"
+    );
+    let mut copy = rect(op::COPY, 0, 0, 2, 2);
+    copy.extend_from_slice(&3u16.to_le_bytes());
+    copy.extend_from_slice(&0u16.to_le_bytes());
+    assert!(
+        dec.apply(&update(1, &copy, &[])).is_err(),
+        "copy source outside"
+    );
+    let mut pal = rect(op::PALETTE, 0, 0, 4, 4);
+    pal.push(17);
+    pal.extend_from_slice(&[0; 51]);
+    assert!(dec.apply(&update(1, &pal, &[0; 8])).is_err(), "17 colours");
+    let mut pal = rect(op::PALETTE, 0, 0, 4, 4);
+    pal.push(3);
+    pal.extend_from_slice(&[0; 9]);
+    assert!(
+        dec.apply(&update(1, &pal, &[0xff; 8])).is_err(),
+        "index 3 of 3 colours"
+    );
+    assert!(
+        dec.apply(&update(1, &pal, &[0; 3])).is_err(),
+        "too few pixels"
+    );
+    assert!(
+        dec.apply(&update(1, &rect(op::RAW, 0, 0, 4, 4), &[0; 47]))
+            .is_err()
+    );
+    assert!(
+        dec.apply(&update(1, &rect(op::RAW, 0, 0, 4, 4), &[0; 48]))
+            .is_ok()
+    );
+    let mut junk = update(1, &rect(op::RAW, 0, 0, 1, 1), &[]);
+    junk.extend_from_slice(&[0xff, 0xff, 0xff]);
+    assert!(dec.apply(&junk).is_err(), "bad DEFLATE");
+    let mut video = rect(op::VIDEO, 0, 0, 4, 4);
+    video.push(1);
+    video.extend_from_slice(&100u32.to_le_bytes());
+    assert!(
+        dec.apply(&update(1, &video, &[])).is_err(),
+        "video cut short"
+    );
+
+    // A delta before any keyframe cannot be applied.
+    let mut dec = Decoder::default();
+    let a = picture(8, 8, |_, _| [1, 1, 1, 1]);
+    let mut other = Encoder::new();
+    other.encode(0, px(&a, 8, 8), false).expect("ok");
+    let b = picture(8, 8, |_, _| [2, 2, 2, 2]);
+    let delta = encode(&mut other, &b, 8, 8);
+    assert!(dec.apply(&delta).is_err());
+}
+
+#[test]
+fn cursor_message_layout() {
+    let rgba = [1u8, 2, 3, 4];
+    let m = encode_cursor(
+        -5,
+        7,
+        true,
+        Some(CursorShape {
+            width: 1,
+            height: 1,
+            hot_x: 0,
+            hot_y: 0,
+            rgba: &rgba,
+        }),
+    );
+    assert_eq!(m[0], CURSOR);
+    assert_eq!(m[1], 3);
+    assert_eq!(i32::from_le_bytes([m[2], m[3], m[4], m[5]]), -5);
+    assert_eq!(&m[m.len() - 4..], &rgba);
+    assert_eq!(encode_cursor(0, 0, false, None).len(), 10);
+}

@@ -1,0 +1,288 @@
+//! The lossy path (feature `h264`): one area of the picture that changes
+//! nearly every frame with rich colour is sent as an H.264 stream (OpenH264,
+//! constrained baseline, no B-frames, so each access unit decodes to one
+//! picture at once; the browser decodes it with WebCodecs).
+//!
+//! Which area: the bounding box of tiles that changed in most of the last
+//! eight frames and last needed raw pixels (more colours than a palette, so
+//! not text), if they are many and dense enough. The area is kept while it
+//! still covers what is moving, so the stream is not restarted for every
+//! wobble.
+
+use std::time::Duration;
+
+use openh264::OpenH264API;
+use openh264::decoder::{Decoder, DecoderConfig};
+use openh264::encoder::{
+    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, IntraFramePeriod, RateControlMode,
+    UsageType,
+};
+use openh264::formats::YUVSource;
+
+use crate::{Area, CodecError, Pixels};
+
+/// Fewer video-like tiles than this stay lossless (a spinner, a blinking caret).
+const MIN_TILES: usize = 12;
+
+/// The area to send as video now, given the current one and the tiles.
+pub(crate) fn choose_area(
+    current: Option<Area>,
+    cols: u32,
+    rows: u32,
+    busy: impl Fn(u32) -> bool,
+    tile: impl Fn(u32) -> Area,
+) -> Option<Area> {
+    let mut n = 0;
+    let (mut c0, mut r0, mut c1, mut r1) = (u32::MAX, u32::MAX, 0, 0);
+    for t in 0..cols * rows {
+        if busy(t) {
+            n += 1;
+            let (c, r) = (t % cols, t / cols);
+            c0 = c0.min(c);
+            r0 = r0.min(r);
+            c1 = c1.max(c + 1);
+            r1 = r1.max(r + 1);
+        }
+    }
+    if n < MIN_TILES || n * 2 < ((c1 - c0) * (r1 - r0)) as usize {
+        return None;
+    }
+    let first = tile(r0 * cols + c0);
+    let last = tile((r1 - 1) * cols + c1 - 1);
+    let mut area = Area {
+        x: first.x,
+        y: first.y,
+        width: last.x + last.width - first.x,
+        height: last.y + last.height - first.y,
+    };
+    // H.264 wants even sizes; the picture's odd last row or column stays lossless.
+    area.width &= !1;
+    area.height &= !1;
+    if let Some(cur) = current
+        && area.x >= cur.x
+        && area.y >= cur.y
+        && area.x + area.width <= cur.x + cur.width
+        && area.y + area.height <= cur.y + cur.height
+        && u64::from(area.width) * u64::from(area.height) * 2
+            >= u64::from(cur.width) * u64::from(cur.height)
+    {
+        return Some(cur);
+    }
+    Some(area)
+}
+
+/// The sending side of the video stream.
+pub(crate) struct VideoEncoder {
+    bitrate: u32,
+    area: Option<Area>,
+    encoder: Option<Encoder>,
+    yuv: Option<I420>,
+    last: Option<Duration>,
+}
+
+impl std::fmt::Debug for VideoEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VideoEncoder")
+            .field("area", &self.area)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VideoEncoder {
+    pub(crate) fn new(bitrate: u32) -> Self {
+        VideoEncoder {
+            bitrate,
+            area: None,
+            encoder: None,
+            yuv: None,
+            last: None,
+        }
+    }
+
+    pub(crate) fn area(&self) -> Option<Area> {
+        self.area
+    }
+
+    /// Ends the stream; the next one starts with a new decoder and an IDR picture.
+    pub(crate) fn stop(&mut self) {
+        self.area = None;
+        self.encoder = None;
+        self.last = None;
+    }
+
+    pub(crate) fn due(&self, at: Duration, interval: Duration) -> bool {
+        self.encoder.is_none() || self.last.is_none_or(|l| at < l || at - l >= interval)
+    }
+
+    /// Encodes `area` of `pixels`; returns the access unit (Annex B) and
+    /// whether it starts a new stream. Empty when the rate control skipped it.
+    pub(crate) fn encode(
+        &mut self,
+        pixels: &Pixels<'_>,
+        area: Area,
+        at: Duration,
+    ) -> Result<(Vec<u8>, bool), CodecError> {
+        let fresh = self.encoder.is_none() || self.area != Some(area);
+        if fresh {
+            let config = EncoderConfig::new()
+                .usage_type(UsageType::CameraVideoRealTime)
+                .scene_change_detect(false)
+                .bitrate(BitRate::from_bps(self.bitrate))
+                .max_frame_rate(FrameRate::from_hz(30.0))
+                .rate_control_mode(RateControlMode::Bitrate)
+                .skip_frames(true)
+                .complexity(Complexity::Low)
+                .intra_frame_period(IntraFramePeriod::from_num_frames(0));
+            let api = OpenH264API::from_source();
+            self.encoder = Some(
+                Encoder::with_api_config(api, config)
+                    .map_err(|e| CodecError::Video(e.to_string()))?,
+            );
+            self.yuv = Some(I420::new(area.width as usize, area.height as usize));
+            self.area = Some(area);
+        }
+        let (Some(encoder), Some(yuv)) = (self.encoder.as_mut(), self.yuv.as_mut()) else {
+            return Err(CodecError::Video("no encoder".into()));
+        };
+        bgra_to_i420(pixels, area, yuv);
+        if fresh {
+            encoder.force_intra_frame();
+        }
+        let ts = openh264::Timestamp::from_millis(at.as_millis() as u64);
+        let stream = encoder
+            .encode_at(&*yuv, ts)
+            .map_err(|e| CodecError::Video(e.to_string()))?;
+        self.last = Some(at);
+        Ok((stream.to_vec(), fresh))
+    }
+}
+
+/// A tightly packed I420 picture (Y, then U, then V at half size).
+struct I420 {
+    width: usize,
+    height: usize,
+    data: Vec<u8>,
+}
+
+impl I420 {
+    fn new(width: usize, height: usize) -> Self {
+        I420 {
+            width,
+            height,
+            data: vec![0; width * height * 3 / 2],
+        }
+    }
+}
+
+impl YUVSource for I420 {
+    fn dimensions(&self) -> (usize, usize) {
+        (self.width, self.height)
+    }
+    fn strides(&self) -> (usize, usize, usize) {
+        (self.width, self.width / 2, self.width / 2)
+    }
+    fn y(&self) -> &[u8] {
+        &self.data[..self.width * self.height]
+    }
+    fn u(&self) -> &[u8] {
+        let n = self.width * self.height;
+        &self.data[n..n + n / 4]
+    }
+    fn v(&self) -> &[u8] {
+        let n = self.width * self.height;
+        &self.data[n + n / 4..]
+    }
+}
+
+/// BT.601 limited range, as decoders assume without colour information.
+fn bgra_to_i420(pixels: &Pixels<'_>, a: Area, yuv: &mut I420) {
+    let (w, h) = (a.width as usize, a.height as usize);
+    let (y_plane, chroma) = yuv.data.split_at_mut(w * h);
+    let (u_plane, v_plane) = chroma.split_at_mut((w / 2) * (h / 2));
+    for row in 0..h {
+        let src = pixels.row(a.y + row as u32, a.x, a.width);
+        let dst = &mut y_plane[row * w..row * w + w];
+        for (d, p) in dst.iter_mut().zip(src.chunks_exact(4)) {
+            let (b, g, r) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+            *d = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
+        }
+    }
+    let cw = w / 2;
+    for row in 0..h / 2 {
+        let s0 = pixels.row(a.y + 2 * row as u32, a.x, a.width);
+        let s1 = pixels.row(a.y + 2 * row as u32 + 1, a.x, a.width);
+        for col in 0..cw {
+            let (p, q) = (&s0[col * 8..col * 8 + 8], &s1[col * 8..col * 8 + 8]);
+            let sum = |i: usize| {
+                i32::from(p[i]) + i32::from(p[i + 4]) + i32::from(q[i]) + i32::from(q[i + 4])
+            };
+            let (b, g, r) = (sum(0) / 4, sum(1) / 4, sum(2) / 4);
+            u_plane[row * cw + col] = (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8;
+            v_plane[row * cw + col] = (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8;
+        }
+    }
+}
+
+/// The receiving side: the reference decoder's H.264 stream.
+#[derive(Default)]
+pub(crate) struct VideoDecoder {
+    decoder: Option<Decoder>,
+    area: Option<Area>,
+    rgb: Vec<u8>,
+}
+
+impl std::fmt::Debug for VideoDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VideoDecoder")
+            .field("area", &self.area)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VideoDecoder {
+    pub(crate) fn stop(&mut self) {
+        self.decoder = None;
+        self.area = None;
+    }
+
+    /// Decodes one access unit of `area`; `fresh` starts a new stream.
+    /// Returns RGB, `area.width·3` bytes a row.
+    pub(crate) fn decode(
+        &mut self,
+        area: Area,
+        fresh: bool,
+        data: &[u8],
+    ) -> Result<&[u8], CodecError> {
+        if fresh || self.area != Some(area) {
+            if !fresh {
+                return Err(CodecError::Malformed(
+                    "video continues a stream never started",
+                ));
+            }
+            let api = OpenH264API::from_source();
+            self.decoder = Some(
+                Decoder::with_api_config(api, DecoderConfig::new())
+                    .map_err(|e| CodecError::Video(e.to_string()))?,
+            );
+            self.area = Some(area);
+        }
+        let Some(decoder) = self.decoder.as_mut() else {
+            return Err(CodecError::Malformed(
+                "video continues a stream never started",
+            ));
+        };
+        let picture = decoder
+            .decode(data)
+            .map_err(|e| CodecError::Video(e.to_string()))?
+            .ok_or(CodecError::Malformed("video access unit without a picture"))?;
+        let (w, h) = picture.dimensions();
+        if (w, h) != (area.width as usize, area.height as usize) {
+            return Err(CodecError::Malformed(
+                "video picture size differs from its area",
+            ));
+        }
+        self.rgb.resize(w * h * 3, 0);
+        picture.write_rgb8(&mut self.rgb);
+        Ok(&self.rgb)
+    }
+}
