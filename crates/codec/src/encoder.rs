@@ -26,7 +26,7 @@ impl Default for EncoderConfig {
         EncoderConfig {
             video: cfg!(feature = "h264"),
             video_interval: Duration::from_millis(33),
-            video_bitrate: 2_500_000,
+            video_bitrate: 3_000_000,
         }
     }
 }

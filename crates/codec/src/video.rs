@@ -71,13 +71,30 @@ pub(crate) fn choose_area(
     Some(area)
 }
 
+/// The coded picture is at most this many times smaller than its area, each way.
+const MAX_SCALE: u32 = 4;
+/// Pictures coded at one scale before a sharper one is tried.
+const SETTLE: u32 = 90;
+
 /// The sending side of the video stream.
+///
+/// When the rate control has to drop pictures to stay within the bit rate
+/// (content too busy for it, such as noise), the picture is coded at half the
+/// size each way, down to a quarter; the viewer scales it back up. Once
+/// pictures come out small again for a while, it tries the sharper size.
 pub(crate) struct VideoEncoder {
     bitrate: u32,
     area: Option<Area>,
     encoder: Option<Encoder>,
     yuv: Option<I420>,
     last: Option<Duration>,
+    scale: u32,
+    /// Bit 0: the latest picture was dropped by the rate control, bit 1 the one before, …
+    skipped: u32,
+    coded_at_scale: u32,
+    /// Recent bytes a picture, smoothed.
+    average: u32,
+    small: Vec<u8>,
 }
 
 impl std::fmt::Debug for VideoEncoder {
@@ -96,6 +113,11 @@ impl VideoEncoder {
             encoder: None,
             yuv: None,
             last: None,
+            scale: 1,
+            skipped: 0,
+            coded_at_scale: 0,
+            average: 0,
+            small: Vec::new(),
         }
     }
 
@@ -138,22 +160,113 @@ impl VideoEncoder {
                 Encoder::with_api_config(api, config)
                     .map_err(|e| CodecError::Video(e.to_string()))?,
             );
-            self.yuv = Some(I420::new(area.width as usize, area.height as usize));
+            let (w, h) = coded_size(area, self.scale);
+            self.yuv = Some(I420::new(w as usize, h as usize));
             self.area = Some(area);
+            self.coded_at_scale = 0;
         }
         let (Some(encoder), Some(yuv)) = (self.encoder.as_mut(), self.yuv.as_mut()) else {
             return Err(CodecError::Video("no encoder".into()));
         };
-        bgra_to_i420(pixels, area, yuv);
+        if self.scale == 1 {
+            bgra_to_i420(pixels, area, yuv);
+        } else {
+            let (w, h) = coded_size(area, self.scale);
+            shrink(pixels, area, self.scale, (w, h), &mut self.small);
+            let small = Pixels {
+                width: w,
+                height: h,
+                stride: w as usize * 4,
+                data: &self.small,
+            };
+            let all = Area {
+                x: 0,
+                y: 0,
+                width: w,
+                height: h,
+            };
+            bgra_to_i420(&small, all, yuv);
+        }
         if fresh {
             encoder.force_intra_frame();
         }
         let ts = openh264::Timestamp::from_millis(at.as_millis() as u64);
-        let stream = encoder
+        let data = encoder
             .encode_at(&*yuv, ts)
-            .map_err(|e| CodecError::Video(e.to_string()))?;
+            .map_err(|e| CodecError::Video(e.to_string()))?
+            .to_vec();
         self.last = Some(at);
-        Ok((stream.to_vec(), fresh))
+        self.adapt(data.len());
+        Ok((data, fresh))
+    }
+
+    /// Chooses the scale of the next picture from how this one went.
+    fn adapt(&mut self, len: usize) {
+        let budget = self.bitrate / 8 / 30;
+        self.skipped = (self.skipped << 1) | u32::from(len == 0);
+        self.coded_at_scale += 1;
+        if len > 0 {
+            let len = u32::try_from(len).unwrap_or(u32::MAX);
+            self.average = (self.average.saturating_mul(7) / 8).saturating_add(len / 8);
+        }
+        let (before, after) = (
+            self.scale,
+            if (self.skipped & 0x3ff).count_ones() >= 3 {
+                (self.scale * 2).min(MAX_SCALE)
+            } else if self.scale > 1
+                && self.coded_at_scale >= SETTLE
+                && self.skipped == 0
+                && self.average < budget / 5
+            {
+                self.scale / 2
+            } else {
+                self.scale
+            },
+        );
+        if after != before {
+            // A new stream at the new size, starting with an IDR picture.
+            self.scale = after;
+            self.encoder = None;
+            self.skipped = 0;
+            self.average = 0;
+        }
+    }
+}
+
+/// The size a picture of `area` is coded at: `scale` times smaller, even.
+fn coded_size(area: Area, scale: u32) -> (u32, u32) {
+    (
+        (area.width / scale).max(2) & !1,
+        (area.height / scale).max(2) & !1,
+    )
+}
+
+/// Averages `scale`×`scale` blocks of `area` into `out`, BGRA, `w·4` bytes a row.
+fn shrink(pixels: &Pixels<'_>, area: Area, scale: u32, (w, h): (u32, u32), out: &mut Vec<u8>) {
+    out.clear();
+    out.resize(w as usize * h as usize * 4, 0);
+    let s = scale as usize;
+    let n = (s * s) as u32;
+    for y in 0..h as usize {
+        let rows: Vec<&[u8]> = (0..s)
+            .map(|dy| pixels.row(area.y + (y * s + dy) as u32, area.x, w * scale))
+            .collect();
+        for x in 0..w as usize {
+            let mut sum = [0u32; 3];
+            for row in &rows {
+                for p in row[x * s * 4..(x + 1) * s * 4].chunks_exact(4) {
+                    sum[0] += u32::from(p[0]);
+                    sum[1] += u32::from(p[1]);
+                    sum[2] += u32::from(p[2]);
+                }
+            }
+            let at = (y * w as usize + x) * 4;
+            out[at..at + 3].copy_from_slice(&[
+                (sum[0] / n) as u8,
+                (sum[1] / n) as u8,
+                (sum[2] / n) as u8,
+            ]);
+        }
     }
 }
 
@@ -228,6 +341,7 @@ fn bgra_to_i420(pixels: &Pixels<'_>, a: Area, yuv: &mut I420) {
 pub(crate) struct VideoDecoder {
     decoder: Option<Decoder>,
     area: Option<Area>,
+    coded: Vec<u8>,
     rgb: Vec<u8>,
 }
 
@@ -246,7 +360,8 @@ impl VideoDecoder {
     }
 
     /// Decodes one access unit of `area`; `fresh` starts a new stream.
-    /// Returns RGB, `area.width·3` bytes a row.
+    /// Returns RGB, `area.width·3` bytes a row (a smaller coded picture is
+    /// scaled up).
     pub(crate) fn decode(
         &mut self,
         area: Area,
@@ -276,13 +391,68 @@ impl VideoDecoder {
             .map_err(|e| CodecError::Video(e.to_string()))?
             .ok_or(CodecError::Malformed("video access unit without a picture"))?;
         let (w, h) = picture.dimensions();
-        if (w, h) != (area.width as usize, area.height as usize) {
-            return Err(CodecError::Malformed(
-                "video picture size differs from its area",
-            ));
+        let (aw, ah) = (area.width as usize, area.height as usize);
+        if w == 0 || h == 0 || w > aw || h > ah {
+            return Err(CodecError::Malformed("video picture larger than its area"));
         }
-        self.rgb.resize(w * h * 3, 0);
-        picture.write_rgb8(&mut self.rgb);
+        self.coded.resize(w * h * 3, 0);
+        picture.write_rgb8(&mut self.coded);
+        if (w, h) == (aw, ah) {
+            return Ok(&self.coded);
+        }
+        // Scaled up to the area, nearest neighbour.
+        self.rgb.resize(aw * ah * 3, 0);
+        for y in 0..ah {
+            let src = &self.coded[(y * h / ah) * w * 3..][..w * 3];
+            let row = &mut self.rgb[y * aw * 3..(y + 1) * aw * 3];
+            for (x, d) in row.chunks_exact_mut(3).enumerate() {
+                let at = (x * w / aw) * 3;
+                d.copy_from_slice(&src[at..at + 3]);
+            }
+        }
         Ok(&self.rgb)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_smaller_coded_picture_fills_its_area() {
+        let (w, h) = (128u32, 96u32);
+        let data: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = (i % w, i / w);
+                [(x * 2) as u8, (y * 2) as u8, 128, 0]
+            })
+            .collect();
+        let pixels = Pixels {
+            width: w,
+            height: h,
+            stride: w as usize * 4,
+            data: &data,
+        };
+        let area = Area {
+            x: 0,
+            y: 0,
+            width: w,
+            height: h,
+        };
+        let mut enc = VideoEncoder::new(3_000_000);
+        enc.scale = 2;
+        let (unit, fresh) = enc.encode(&pixels, area, Duration::ZERO).expect("encodes");
+        assert!(fresh && !unit.is_empty());
+        let mut dec = VideoDecoder::default();
+        let rgb = dec.decode(area, true, &unit).expect("decodes");
+        assert_eq!(rgb.len(), (w * h * 3) as usize);
+        // Roughly the gradient: red 128 everywhere, blue growing to the right.
+        let at = |x: usize, y: usize| &rgb[(y * w as usize + x) * 3..][..3];
+        assert!(at(10, 10)[0].abs_diff(128) < 12, "{:?}", at(10, 10));
+        assert!(at(120, 10)[2] > at(10, 10)[2] + 150, "{:?}", at(120, 10));
+        assert!(
+            dec.decode(area, false, &[0, 0, 0, 1, 9]).is_err(),
+            "garbage"
+        );
     }
 }
