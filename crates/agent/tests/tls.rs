@@ -143,6 +143,7 @@ async fn app_joins_and_connects_over_tls() {
             password_hash: server::auth::hash_password("a long password").expect("hash"),
             role: "technician".into(),
             created_at: 0,
+            group_id: Some("default".into()),
         })
         .await
         .expect("user");

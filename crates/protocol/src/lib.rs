@@ -164,6 +164,18 @@ pub enum EventBody {
     AccessCancelled {
         request_id: u64,
     },
+    /// The server sent the customer an invitation; `to` is partly masked.
+    InvitationSent {
+        /// `sms` or `email`.
+        channel: String,
+        to: String,
+    },
+    /// An invitation could not be delivered.
+    InvitationFailed {
+        channel: String,
+        to: String,
+        reason: String,
+    },
 }
 
 impl EventBody {
@@ -183,6 +195,8 @@ impl EventBody {
             EventBody::AccessDenied { .. } => "access_denied",
             EventBody::AccessRevoked { .. } => "access_revoked",
             EventBody::AccessCancelled { .. } => "access_cancelled",
+            EventBody::InvitationSent { .. } => "invitation_sent",
+            EventBody::InvitationFailed { .. } => "invitation_failed",
         }
     }
 }
@@ -289,8 +303,21 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub role: String,
+    /// `None` for an administrator of every group.
+    #[serde(default)]
+    pub group_id: Option<String>,
+    #[serde(default)]
+    pub group_name: Option<String>,
+    #[serde(default)]
+    pub totp_enabled: bool,
+    #[serde(default)]
+    pub disabled: bool,
+    #[serde(default)]
+    pub last_login_at: Option<String>,
 }
 
+/// What a technician's console obeys: the policy of their group, plus what
+/// the server can do (send SMS, send e-mail).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub key_lifetime_secs: u64,
@@ -298,6 +325,39 @@ pub struct Settings {
     pub max_message_chars: usize,
     pub support_website: String,
     pub auto_open_session: bool,
+    #[serde(default)]
+    pub request_remote_control_default: bool,
+    #[serde(default)]
+    pub allow_screen_sharing: bool,
+    #[serde(default)]
+    pub customer_confirms_reboot: bool,
+    #[serde(default)]
+    pub customer_confirms_sharing_after_reboot: bool,
+    #[serde(default)]
+    pub sms_default_country: String,
+    #[serde(default)]
+    pub require_2fa: bool,
+    #[serde(default)]
+    pub sms_available: bool,
+    #[serde(default)]
+    pub email_available: bool,
+}
+
+/// The answer to a right password when a second factor must follow.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SecondFactorChallenge {
+    /// `totp` (enter a code) or `enrol` (set up two-factor sign-in first).
+    pub second_factor: String,
+    pub challenge: String,
+    pub expires_in_secs: u64,
+}
+
+/// What an authenticator app needs to enrol.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub otpauth_uri: String,
+    pub qr_svg: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

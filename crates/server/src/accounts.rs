@@ -42,6 +42,26 @@ pub fn validate_new_user(
     password: &str,
     role: &str,
 ) -> Result<ValidUser, AccountError> {
+    let user = validate_new_account(email, name, role)?;
+    validate_password(password)?;
+    Ok(user)
+}
+
+/// An account an administrator creates: the person sets the password later.
+pub fn validate_new_account(
+    email: &str,
+    name: &str,
+    role: &str,
+) -> Result<ValidUser, AccountError> {
+    let email = validate_email(email)?;
+    let name = validate_name(name)?;
+    if role != "admin" && role != "technician" {
+        return Err(AccountError::BadRole);
+    }
+    Ok(ValidUser { email, name })
+}
+
+pub fn validate_email(email: &str) -> Result<String, AccountError> {
     let email = email.trim().to_lowercase();
     let valid_email = email.len() <= 254
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -51,23 +71,26 @@ pub fn validate_new_user(
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         });
-    if !valid_email {
-        return Err(AccountError::BadEmail);
+    if valid_email {
+        Ok(email)
+    } else {
+        Err(AccountError::BadEmail)
     }
+}
+
+pub fn validate_name(name: &str) -> Result<String, AccountError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
         return Err(AccountError::BadName);
     }
+    Ok(name.to_owned())
+}
+
+pub fn validate_password(password: &str) -> Result<(), AccountError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AccountError::WeakPassword);
     }
-    if role != "admin" && role != "technician" {
-        return Err(AccountError::BadRole);
-    }
-    Ok(ValidUser {
-        email,
-        name: name.to_owned(),
-    })
+    Ok(())
 }
 
 #[cfg(test)]

@@ -30,6 +30,11 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
+    // An account created by an administrator has no password until the
+    // person sets one through their link.
+    if hash.is_empty() {
+        return false;
+    }
     match PasswordHash::new(hash) {
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -186,6 +191,71 @@ impl FromRequestParts<AppState> for Technician {
     }
 }
 
+/// A signed-in administrator, with the groups they manage.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    pub user: UserRow,
+}
+
+impl Admin {
+    /// `None` for an administrator of every group, else their one group.
+    pub fn scope(&self) -> Option<&str> {
+        self.user.group_id.as_deref()
+    }
+
+    pub fn manages_all(&self) -> bool {
+        self.user.group_id.is_none()
+    }
+
+    /// Whether something in `group` (`None`: in no group) is this
+    /// administrator's to see and change.
+    pub fn manages(&self, group: Option<&str>) -> bool {
+        match self.scope() {
+            None => true,
+            Some(mine) => group == Some(mine),
+        }
+    }
+
+    /// Refuses what is outside this administrator's groups.
+    pub fn ensure_manages(&self, group: Option<&str>) -> Result<(), ApiError> {
+        if self.manages(group) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "forbidden",
+                "This belongs to a group you do not manage.".into(),
+            ))
+        }
+    }
+
+    pub fn ensure_manages_all(&self) -> Result<(), ApiError> {
+        if self.manages_all() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "forbidden",
+                "Only an administrator of all groups can do this.".into(),
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let tech = Technician::from_request_parts(parts, state).await?;
+        if tech.user.role == "admin" {
+            Ok(Admin { user: tech.user })
+        } else {
+            Err(ApiError::Forbidden(
+                "admin_only",
+                "This is only for administrators.".into(),
+            ))
+        }
+    }
+}
+
 /// Anyone with a valid token: a technician, or the customer of one session.
 /// Whether the caller may touch a given session is checked by the handler.
 #[derive(Debug, Clone)]
@@ -252,6 +322,10 @@ impl FromRequestParts<AppState> for Agent {
 }
 
 impl Caller {
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Caller::Technician(t) if t.user.role == "admin")
+    }
+
     /// Refuses callers that are not a participant of `session`: another
     /// technician, or a customer of another session.
     pub fn ensure_participant(&self, session: &store::SessionRow) -> Result<(), ApiError> {

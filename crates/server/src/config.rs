@@ -40,6 +40,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Open a new session tab when a technician opens the console.
     pub auto_open_session: bool,
+    /// How long an SMS gateway or mail server may take to accept an invitation.
+    pub send_timeout: Duration,
     pub clock: Clock,
 }
 
@@ -63,6 +65,7 @@ impl Config {
             login_throttle: LoginThrottleConfig::default(),
             trusted_proxies: Vec::new(),
             auto_open_session: false,
+            send_timeout: Duration::from_secs(15),
             clock: Clock::System,
         }
     }

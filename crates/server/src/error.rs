@@ -11,6 +11,9 @@ pub enum ApiError {
     BadRequest(&'static str, String),
     #[error("Please sign in first.")]
     Unauthorized,
+    /// Not signed in, for a reason of its own (a wrong code, an expired challenge).
+    #[error("{1}")]
+    Unauthenticated(&'static str, String),
     #[error("The e-mail address or the password is wrong.")]
     InvalidCredentials,
     #[error("{1}")]
@@ -25,9 +28,16 @@ pub enum ApiError {
     TooLarge(&'static str, String),
     #[error("{message}")]
     TooManyRequests {
+        code: &'static str,
         message: String,
         retry_after_secs: u64,
     },
+    /// A gateway or mail server we depend on refused or failed.
+    #[error("{1}")]
+    BadGateway(&'static str, String),
+    /// Something this server is not set up for.
+    #[error("{1}")]
+    Unavailable(&'static str, String),
     #[error("Something went wrong on the server. Please try again.")]
     Internal(#[source] BoxError),
 }
@@ -45,14 +55,15 @@ impl ApiError {
             ApiError::BadRequest(code, _) => (StatusCode::BAD_REQUEST, code),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::Unauthenticated(code, _) => (StatusCode::UNAUTHORIZED, code),
             ApiError::Forbidden(code, _) => (StatusCode::FORBIDDEN, code),
             ApiError::NotFound(code, _) => (StatusCode::NOT_FOUND, code),
             ApiError::Conflict(code, _) => (StatusCode::CONFLICT, code),
             ApiError::Gone(code, _) => (StatusCode::GONE, code),
             ApiError::TooLarge(code, _) => (StatusCode::PAYLOAD_TOO_LARGE, code),
-            ApiError::TooManyRequests { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
-            }
+            ApiError::TooManyRequests { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
+            ApiError::BadGateway(code, _) => (StatusCode::BAD_GATEWAY, code),
+            ApiError::Unavailable(code, _) => (StatusCode::SERVICE_UNAVAILABLE, code),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

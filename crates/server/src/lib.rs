@@ -19,8 +19,11 @@ mod config;
 mod error;
 mod hub;
 mod json;
+mod messaging;
+mod policy;
 mod routes;
 mod sessions;
+mod signals;
 mod state;
 mod views;
 

@@ -29,7 +29,10 @@ pub async fn create(
     request_remote_control: bool,
 ) -> Result<SessionRow, ApiError> {
     let now = state.now();
-    let lifetime = i64::try_from(state.config.key_lifetime.as_millis()).unwrap_or(i64::MAX);
+    // The key lifetime is the technician's group's.
+    let group_id = tech.user.group_id.clone();
+    let policy = crate::policy::GroupPolicy::load(state, group_id.as_deref()).await?;
+    let lifetime = policy.key_lifetime_ms(state);
     let id = uuid::Uuid::now_v7().to_string();
     let actor = Actor {
         role: Role::Technician,
@@ -45,6 +48,7 @@ pub async fn create(
             key_expires_at: now.saturating_add(lifetime),
             request_remote_control,
             created_at: now,
+            group_id: group_id.clone(),
         };
         // A new session has no hub yet: its first event is number 1.
         let body = EventBody::Created {
@@ -199,7 +203,7 @@ fn check_throttle(state: &AppState, addr: IpAddr, now: i64) -> Result<(), ApiErr
             ),
         };
         tracing::warn!(%addr, ?refusal, "support key attempt throttled");
-        ApiError::TooManyRequests { message, retry_after_secs: secs }
+        ApiError::TooManyRequests { code: "too_many_attempts", message, retry_after_secs: secs }
     })
 }
 

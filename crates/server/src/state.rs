@@ -32,6 +32,10 @@ pub struct Inner {
     pub agent_dir: PathBuf,
     /// Cancelled when the server shuts down; live connections close on it.
     pub shutdown: CancellationToken,
+    /// Serialises the check-and-record of invitation limits.
+    pub invitations_lock: tokio::sync::Mutex<()>,
+    /// News about accounts that open connections act on (sign-out, policy).
+    pub signals: crate::signals::Signals,
     /// A password hash to verify against when an account is unknown.
     dummy_hash: std::sync::OnceLock<String>,
 }
@@ -73,6 +77,8 @@ impl AppState {
                 files_dir,
                 agent_dir,
                 shutdown: CancellationToken::new(),
+                signals: crate::signals::Signals::default(),
+                invitations_lock: tokio::sync::Mutex::new(()),
                 dummy_hash: std::sync::OnceLock::new(),
             }),
             store,
@@ -86,15 +92,5 @@ impl AppState {
     pub fn dummy_hash(&self) -> &str {
         self.dummy_hash
             .get_or_init(|| crate::auth::hash_password("not a password").unwrap_or_default())
-    }
-
-    pub fn settings(&self) -> protocol::Settings {
-        protocol::Settings {
-            key_lifetime_secs: self.config.key_lifetime.as_secs(),
-            max_file_bytes: self.config.max_file_bytes,
-            max_message_chars: self.config.max_message_chars,
-            support_website: format!("{}/", self.public_url),
-            auto_open_session: self.config.auto_open_session,
-        }
     }
 }

@@ -12,6 +12,8 @@ pub enum StoreError {
     Query(&'static str, #[source] sqlx::Error),
     #[error("an account with the e-mail address {0} already exists")]
     EmailTaken(String),
+    #[error("a group with the name {0} already exists")]
+    GroupNameTaken(String),
     #[error("the support key is live in another session")]
     KeyTaken,
     #[error("an event with this number or client id already exists")]

@@ -10,6 +10,8 @@
 //! database's own constraints (unique live keys, unique event numbers). The
 //! rules live in the `session` crate and the server.
 
+mod accounts;
+mod admin;
 mod batch;
 mod error;
 mod rows;
@@ -17,8 +19,12 @@ mod rows;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+pub use accounts::{OneTimeToken, UserChanges};
+pub use admin::{AuditEntry, HistoryFilter, HistoryRow, InvitationRow, InvitationTimes};
 pub use error::StoreError;
-pub use rows::{EventRow, FileRow, NewSession, NewUser, ParticipantRow, SessionRow, UserRow};
+pub use rows::{
+    EventRow, FileRow, GroupRow, NewSession, NewUser, ParticipantRow, SessionRow, UserRow,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -116,8 +122,8 @@ impl Store {
 
     pub async fn create_user(&self, user: &NewUser) -> Result<()> {
         sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, role, disabled, created_at)
-             VALUES ($1, $2, $3, $4, $5, 0, $6)",
+            "INSERT INTO users (id, email, name, password_hash, role, disabled, created_at, group_id)
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
         )
         .bind(&user.id)
         .bind(&user.email)
@@ -125,6 +131,7 @@ impl Store {
         .bind(&user.password_hash)
         .bind(&user.role)
         .bind(user.created_at)
+        .bind(&user.group_id)
         .execute(&self.writer)
         .await
         .map_err(|e| match &e {
@@ -223,8 +230,8 @@ impl Store {
             .map_err(|e| StoreError::query("retire expired key", e))?;
         sqlx::query(
             "INSERT INTO sessions (id, technician_id, support_key, key_live, key_expires_at,
-                request_remote_control, state, created_at)
-             VALUES ($1, $2, $3, 1, $4, $5, 'waiting', $6)",
+                request_remote_control, state, created_at, group_id)
+             VALUES ($1, $2, $3, 1, $4, $5, 'waiting', $6, $7)",
         )
         .bind(&s.id)
         .bind(&s.technician_id)
@@ -232,6 +239,7 @@ impl Store {
         .bind(s.key_expires_at)
         .bind(i64::from(s.request_remote_control))
         .bind(s.created_at)
+        .bind(&s.group_id)
         .execute(&mut *tx)
         .await
         .map_err(|e| match &e {
@@ -509,14 +517,15 @@ impl Store {
 // dynamically built SQL) while each list is written once.
 macro_rules! user_columns {
     () => {
-        "u.id, u.email, u.name, u.password_hash, u.role, u.disabled, u.created_at, u.last_login_at"
+        "u.id, u.email, u.name, u.password_hash, u.role, u.disabled, u.created_at, u.last_login_at,
+         u.group_id, u.totp_secret, u.totp_pending, u.totp_last_step"
     };
 }
 macro_rules! session_select {
     () => {
         "SELECT s.id, s.technician_id, u.name AS technician_name, s.support_key,
          s.key_expires_at, s.key_used_at, s.request_remote_control, s.state, s.customer_name,
-         s.created_at, s.ended_at, s.end_reason
+         s.created_at, s.ended_at, s.end_reason, s.group_id
          FROM sessions s JOIN users u ON u.id = s.technician_id"
     };
 }
@@ -530,7 +539,7 @@ macro_rules! file_select {
         "SELECT id, session_id, name, size, stored_name, created_at, removed_at FROM files"
     };
 }
-use {event_select, file_select, session_select, user_columns};
+pub(crate) use {event_select, file_select, session_select, user_columns};
 
 async fn insert_events(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -567,7 +576,7 @@ where
     Ok(())
 }
 
-async fn commit(tx: sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+pub(crate) async fn commit(tx: sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
     tx.commit()
         .await
         .map_err(|e| StoreError::query("commit transaction", e))

@@ -12,6 +12,8 @@ pub struct NewUser {
     pub password_hash: String,
     pub role: String,
     pub created_at: i64,
+    /// `None` for an administrator of every group.
+    pub group_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -24,6 +26,12 @@ pub struct UserRow {
     pub disabled: bool,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
+    pub group_id: Option<String>,
+    /// Base32 TOTP secret once two-factor sign-in is on.
+    pub totp_secret: Option<String>,
+    /// The secret being enrolled, until a first code confirms it.
+    pub totp_pending: Option<String>,
+    pub totp_last_step: Option<i64>,
 }
 
 impl UserRow {
@@ -37,6 +45,10 @@ impl UserRow {
             disabled: get::<i64>(r, "disabled")? != 0,
             created_at: get(r, "created_at")?,
             last_login_at: get(r, "last_login_at")?,
+            group_id: get(r, "group_id")?,
+            totp_secret: get(r, "totp_secret")?,
+            totp_pending: get(r, "totp_pending")?,
+            totp_last_step: get(r, "totp_last_step")?,
         })
     }
 }
@@ -49,6 +61,7 @@ pub struct NewSession {
     pub key_expires_at: i64,
     pub request_remote_control: bool,
     pub created_at: i64,
+    pub group_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +79,8 @@ pub struct SessionRow {
     pub created_at: i64,
     pub ended_at: Option<i64>,
     pub end_reason: Option<String>,
+    /// The technician's group when the session started.
+    pub group_id: Option<String>,
 }
 
 impl SessionRow {
@@ -83,6 +98,7 @@ impl SessionRow {
             created_at: get(r, "created_at")?,
             ended_at: get(r, "ended_at")?,
             end_reason: get(r, "end_reason")?,
+            group_id: get(r, "group_id")?,
         })
     }
 }
@@ -157,6 +173,31 @@ impl FileRow {
             stored_name: get(r, "stored_name")?,
             created_at: get(r, "created_at")?,
             removed_at: get(r, "removed_at")?,
+        })
+    }
+}
+
+/// A technician group; `settings` is its policy as JSON (the server owns the
+/// shape and the defaults).
+#[derive(Debug, Clone)]
+pub struct GroupRow {
+    pub id: String,
+    pub name: String,
+    pub settings: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub member_count: i64,
+}
+
+impl GroupRow {
+    pub(crate) fn from_row(r: &AnyRow) -> Result<GroupRow> {
+        Ok(GroupRow {
+            id: get(r, "id")?,
+            name: get(r, "name")?,
+            settings: get(r, "settings")?,
+            created_at: get(r, "created_at")?,
+            updated_at: get(r, "updated_at")?,
+            member_count: get(r, "member_count")?,
         })
     }
 }

@@ -30,6 +30,7 @@ async fn concurrent_appends_are_batched_and_isolated() {
             password_hash: "x".into(),
             role: "technician".into(),
             created_at: 0,
+            group_id: Some("default".into()),
         })
         .await
         .expect("user");
@@ -42,6 +43,7 @@ async fn concurrent_appends_are_batched_and_isolated() {
             key_expires_at: 1,
             request_remote_control: false,
             created_at: 0,
+            group_id: Some("default".into()),
         };
         store.create_session(&new, &[]).await.expect("session");
     }

@@ -236,6 +236,9 @@ async fn add_user(
             password_hash: hash,
             role: role.into(),
             created_at: now,
+            // Technicians start in the default group; administrators made
+            // here manage every group.
+            group_id: (!admin).then(|| "default".to_owned()),
         })
         .await;
     store.close().await;

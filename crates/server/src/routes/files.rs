@@ -53,7 +53,9 @@ pub async fn upload(
         ));
     }
     let name = safe_file_name(q.name.as_deref().unwrap_or_default());
-    let max = state.config.max_file_bytes;
+    // The limit of the group the session was started in.
+    let policy = crate::policy::GroupPolicy::load(&state, row.group_id.as_deref()).await?;
+    let max = policy.policy.max_file_bytes(&state);
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -139,7 +141,25 @@ pub async fn download(
     caller: Caller,
     Path((id, file_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let row = participant_session(&state, &caller, &id).await?;
+    let row = match participant_session(&state, &caller, &id).await {
+        Ok(row) => row,
+        // Administrators read the files of their groups' sessions (history).
+        Err(ApiError::Forbidden(..)) if caller.is_admin() => {
+            let row = state
+                .store
+                .session(&id)
+                .await?
+                .ok_or_else(ApiError::session_not_found)?;
+            if let Caller::Technician(t) = &caller {
+                crate::auth::Admin {
+                    user: t.user.clone(),
+                }
+                .ensure_manages(row.group_id.as_deref())?;
+            }
+            row
+        }
+        Err(e) => return Err(e),
+    };
     let not_found =
         || ApiError::NotFound("not_found", "There is no such file in this session.".into());
     let file = state

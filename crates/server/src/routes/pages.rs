@@ -22,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/s/{id}", get(customer))
         .route("/console", get(console))
         .route("/setup", get(setup))
+        .route("/admin", get(admin))
+        .route("/reset", get(reset))
         .route("/assets/{file}", get(asset))
         .route("/healthz", get(|| async { "ok" }))
 }
@@ -36,6 +38,14 @@ async fn console(State(state): State<AppState>) -> Response {
 
 async fn setup(State(state): State<AppState>) -> Response {
     serve(&state, "setup.html").await
+}
+
+async fn admin(State(state): State<AppState>) -> Response {
+    serve(&state, "admin.html").await
+}
+
+async fn reset(State(state): State<AppState>) -> Response {
+    serve(&state, "reset.html").await
 }
 
 async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {

@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::hub::{Hub, HubMessage};
 use crate::routes::sessions::{participant_session, view_for};
 use crate::sessions;
+use crate::signals::{SIGNED_OUT_CLOSE, Signal};
 use crate::state::AppState;
 use crate::views;
 
@@ -101,6 +102,13 @@ where
     if media.is_some() && hub.frames_allowed() {
         ask_for_picture(hub).await;
     }
+    // A technician's connection closes at once when the account is signed
+    // out everywhere (disabled, new password).
+    let technician = match caller {
+        Caller::Technician(t) => Some(t.user.id.as_str()),
+        Caller::Customer(_) => None,
+    };
+    let mut signals = technician.map(|_| state.signals.subscribe());
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
     loop {
@@ -108,6 +116,21 @@ where
             () = state.shutdown.cancelled() => {
                 return close(&mut socket, 1012, "server restarting").await;
             }
+            signal = next_signal(&mut signals) => match signal {
+                Ok(signal) => {
+                    if technician.is_some_and(|id| signal.signs_out(id).is_some()) {
+                        return close(&mut socket, SIGNED_OUT_CLOSE, "signed out").await;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    if let Caller::Technician(t) = caller
+                        && state.store.user_for_token(&t.token_hash, state.now()).await.map_err(ApiError::from)?.is_none()
+                    {
+                        return close(&mut socket, SIGNED_OUT_CLOSE, "signed out").await;
+                    }
+                }
+                Err(RecvError::Closed) => signals = None,
+            },
             _ = ping.tick() => {
                 socket.send(Message::Ping(Default::default())).await?;
             }
@@ -144,6 +167,16 @@ where
                 Some(Ok(_)) => {}
             },
         }
+    }
+}
+
+/// The next account signal for a technician; never resolves for customers.
+async fn next_signal(
+    signals: &mut Option<broadcast::Receiver<Signal>>,
+) -> Result<Signal, RecvError> {
+    match signals {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -147,6 +147,15 @@ impl TestApp {
 
     /// Creates an account directly in the store and signs it in.
     pub async fn technician(&self, email: &str) -> String {
+        self.account(email, "technician", Some("default")).await
+    }
+
+    /// An administrator of every group, signed in.
+    pub async fn admin(&self, email: &str) -> String {
+        self.account(email, "admin", None).await
+    }
+
+    pub async fn account(&self, email: &str, role: &str, group: Option<&str>) -> String {
         let hash = server::auth::hash_password(PASSWORD).expect("hash");
         self.state
             .store
@@ -155,8 +164,9 @@ impl TestApp {
                 email: email.into(),
                 name: format!("Tech {email}"),
                 password_hash: hash,
-                role: "technician".into(),
+                role: role.into(),
                 created_at: self.clock.now(),
+                group_id: group.map(str::to_owned),
             })
             .await
             .expect("create user");
@@ -186,6 +196,33 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         read(req.send().await.expect("request")).await
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.url))
+            .json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        read(req.send().await.expect("request")).await
+    }
+
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.send_json(reqwest::Method::PATCH, path, token, body)
+            .await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {

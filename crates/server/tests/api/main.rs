@@ -6,10 +6,13 @@
 mod harness;
 
 mod access;
+mod admin;
 mod authz;
 mod chat;
 mod files;
+mod invitations;
 mod keys;
 mod restart;
 mod signin;
+mod twofactor;
 mod ws;
