@@ -159,6 +159,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let url = app.public_url().to_owned();
     println!("Tether is listening on http://{}", app.address());
     println!("Technician console: {url}/console");
+    println!("Admin center: {url}/admin");
     println!("Support website for customers: {url}/");
     if let Some(setup) = app.setup_url() {
         println!();
