@@ -9,10 +9,12 @@
 //   CHROMIUM_PATH   browser executable (default: /usr/bin/chromium)
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, link, copyFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, link, copyFile, writeFile, readdir, readFile, watch } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -302,4 +304,205 @@ export async function stopSharingTimed(tp, cp, sessionId) {
   await cp.getByTestId('stop-sharing').click();
   await stopped;
   return (await tp.evaluate(() => window.__stoppedAt)) - (await cp.evaluate(() => window.__clickedAt));
+}
+
+// ---------------------------------------------------------------------------
+// Accounts, two-factor sign-in, the admin center (issue 4)
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** Decodes RFC 4648 Base32 (spaces and padding ignored). */
+export function base32Decode(text) {
+  const clean = text.replace(/[\s=]/g, '').toUpperCase();
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of clean) {
+    const idx = BASE32.indexOf(ch);
+    if (idx < 0) throw new Error(`not Base32: ${ch}`);
+    value = (value << 5) | idx;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/**
+ * The RFC 6238 code an authenticator app shows for `secret` (Base32) at
+ * `atMs`: HMAC-SHA1 over the 30-second step, dynamic truncation, 6 digits.
+ */
+export function totpCode(secret, atMs = Date.now()) {
+  const step = Math.floor(atMs / 1000 / 30);
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(secret)).update(msg).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const bin = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
+  return String(bin % 1_000_000).padStart(6, '0');
+}
+
+/** Fills in and submits the e-mail/password step of the sign-in card on `page`. */
+export async function submitPassword(page, { email, password }) {
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+/** Signs in to the admin center at /admin and waits for the accounts table. */
+export async function signInAdmin(page, baseUrl, creds) {
+  await page.goto(`${baseUrl}/admin`);
+  await submitPassword(page, creds);
+  await page.getByTestId('accounts-table').waitFor();
+}
+
+/**
+ * A JSON client of the server's API signed in as one account, for the steps
+ * a test needs but does not test. `call(method, path, body)` resolves with
+ * {status, body}.
+ */
+export async function apiAs(baseUrl, { email, password }) {
+  const call = async (method, path, body, token) => {
+    const headers = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let json = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json };
+  };
+  const login = await call('POST', '/api/v1/auth/login', { email, password });
+  if (login.status !== 200 || !login.body?.token) throw new Error(`sign-in of ${email} failed: ${login.status} ${JSON.stringify(login.body)}`);
+  const token = login.body.token;
+  return { token, call: (method, path, body) => call(method, path, body, token) };
+}
+
+/**
+ * Creates an account through the admin API and sets its password through
+ * the one-time link, as the person would; returns the User.
+ */
+export async function createAccount(admin, { email, name, password, role = 'technician', group_id = null }) {
+  const created = await admin.call('POST', '/api/v1/admin/users', { email, name, role, group_id });
+  if (created.status !== 201) throw new Error(`create ${email}: ${created.status} ${JSON.stringify(created.body)}`);
+  const token = new URL(created.body.link).searchParams.get('token');
+  const base = new URL(created.body.link).origin;
+  const res = await fetch(`${base}/api/v1/auth/reset`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, password }),
+  });
+  if (res.status !== 204) throw new Error(`set password of ${email}: ${res.status} ${await res.text()}`);
+  return created.body.user;
+}
+
+// ---------------------------------------------------------------------------
+// Messaging: a real SMTP server and a stand-in SMS gateway on loopback
+
+/**
+ * Starts `smtp-sink.py` (Debian's python3-aiosmtpd) on a free loopback port.
+ * Returns {port, dir, messages(), waitForMessage(pred), stop()}; a message is
+ * what the sink decoded ({subject, text, html, rcpt_tos, …}) plus `eml`, the
+ * raw message as it arrived.
+ */
+export async function startSmtpSink(dir) {
+  await mkdir(dir, { recursive: true });
+  const python = process.env.SMTP_PYTHON || '/usr/bin/python3';
+  const child = spawn(python, [path.join(here, 'smtp-sink.py'), dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      log += chunk;
+      const m = log.match(/SMTP listening on 127\.0\.0\.1:(\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`smtp-sink exited (${code}):\n${log}`)));
+  });
+  const messages = async () => {
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+    return Promise.all(names.map(async (n) => ({
+      ...JSON.parse(await readFile(path.join(dir, n), 'utf8')),
+      eml: await readFile(path.join(dir, n.replace(/\.json$/, '.eml')), 'utf8'),
+    })));
+  };
+  return {
+    port,
+    dir,
+    messages,
+    /** Resolves with the first message `pred` accepts, watching the folder. */
+    async waitForMessage(pred = () => true, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      const ac = new AbortController();
+      const watcher = watch(dir, { signal: ac.signal })[Symbol.asyncIterator]();
+      // One outstanding next() at a time, so no change is swallowed.
+      let change = watcher.next().catch(() => null);
+      try {
+        for (;;) {
+          const found = (await messages()).find(pred);
+          if (found) return found;
+          const left = deadline - Date.now();
+          if (left <= 0) throw new Error(`no matching e-mail within ${timeoutMs} ms: ${JSON.stringify(await messages())}`);
+          let timer;
+          const changed = await Promise.race([change.then(() => true), new Promise((r) => { timer = setTimeout(() => r(false), left); })]);
+          clearTimeout(timer);
+          if (changed) change = watcher.next().catch(() => null);
+        }
+      } finally {
+        ac.abort();
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin.end();
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * A stand-in for Twilio's Messages API on loopback:
+ * `POST /2010-04-01/Accounts/{sid}/Messages.json`, form-encoded To/From/Body,
+ * HTTP Basic auth. Records every request ({path, auth: [user, password], form});
+ * `respond` decides the answer (default: 201 with a message resource).
+ */
+export async function startFakeTwilio() {
+  const requests = [];
+  const gateway = {
+    requests,
+    url: '',
+    respond: (req) => ({ status: 201, body: { sid: `SM${String(requests.length).padStart(32, '0')}`, status: 'queued', to: req.form.To, from: req.form.From, body: req.form.Body } }),
+  };
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      const header = req.headers.authorization || '';
+      const auth = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8').split(':') : null;
+      const record = {
+        method: req.method,
+        path: req.url,
+        contentType: req.headers['content-type'] || '',
+        auth,
+        form: Object.fromEntries(new URLSearchParams(raw)),
+      };
+      requests.push(record);
+      const { status, body } = gateway.respond(record);
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  gateway.url = `http://127.0.0.1:${server.address().port}`;
+  gateway.stop = () => new Promise((resolve) => server.close(resolve));
+  return gateway;
 }
