@@ -92,7 +92,7 @@ impl Encoder {
             cols: 0,
             rows: 0,
             frame: 0,
-            level: Compression::fast(),
+            level: Compression::new(3),
             tiles: Vec::new(),
             candidate: Vec::new(),
             changed: Vec::new(),
@@ -181,9 +181,7 @@ impl Encoder {
         let changed = self.send_video(&pixels, changed, at, whole)?;
         #[cfg(not(feature = "h264"))]
         let _ = at;
-        for &t in &changed {
-            self.send_tile(&pixels, t, whole);
-        }
+        self.send_tiles(&pixels, &changed, whole);
         self.changed = changed;
         if self.op_count == 0 {
             return Ok(None);
@@ -387,23 +385,42 @@ impl Encoder {
         self.ops.extend_from_slice(&sy.to_le_bytes());
     }
 
-    /// Sends the part of tile `t` that changed, losslessly, and remembers it.
-    fn send_tile(&mut self, pixels: &Pixels<'_>, t: u32, whole: bool) {
-        let tile = self.tile_area(t);
-        let state = self.tiles[t as usize];
-        let a = if whole || state.lossy {
-            Some(tile)
-        } else {
-            self.changed_part(pixels, tile)
-        };
-        self.tiles[t as usize].lossy = false;
-        let Some(a) = a else { return };
-        let rich = self.send_pixels(pixels, a);
-        self.tiles[t as usize].rich = rich;
-        for y in a.y..a.y + a.height {
-            let start = (y as usize * self.width as usize + a.x as usize) * 4;
-            self.previous[start..start + a.width as usize * 4]
-                .copy_from_slice(pixels.row(y, a.x, a.width));
+    /// Sends the parts of `tiles` (raster order) that changed, losslessly,
+    /// and remembers them. Neighbours in a tile row whose rectangles line up
+    /// and whose colours fit the same palette width are sent as one operation.
+    fn send_tiles(&mut self, pixels: &Pixels<'_>, tiles: &[u32], whole: bool) {
+        let mut run: Option<Part> = None;
+        for &t in tiles {
+            let tile = self.tile_area(t);
+            let state = self.tiles[t as usize];
+            let a = if whole || state.lossy {
+                Some(tile)
+            } else {
+                self.changed_part(pixels, tile)
+            };
+            self.tiles[t as usize].lossy = false;
+            let Some(a) = a else { continue };
+            let colours = classify(pixels, a);
+            self.tiles[t as usize].rich = colours.is_none();
+            for y in a.y..a.y + a.height {
+                let start = (y as usize * self.width as usize + a.x as usize) * 4;
+                self.previous[start..start + a.width as usize * 4]
+                    .copy_from_slice(pixels.row(y, a.x, a.width));
+            }
+            let part = Part { area: a, colours };
+            run = match run {
+                Some(r) => match r.join(&part) {
+                    Some(joined) => Some(joined),
+                    None => {
+                        self.send_part(pixels, &r);
+                        Some(part)
+                    }
+                },
+                None => Some(part),
+            };
+        }
+        if let Some(r) = run {
+            self.send_part(pixels, &r);
         }
     }
 
@@ -438,75 +455,54 @@ impl Encoder {
         })
     }
 
-    /// Writes a fill, palette or raw op for `a`; returns whether it was raw.
-    fn send_pixels(&mut self, pixels: &Pixels<'_>, a: Area) -> bool {
-        let mut palette = [0u32; MAX_PALETTE];
-        let mut n = 0;
-        let mut last = None;
-        'rows: for y in a.y..a.y + a.height {
-            for px in pixels.row(y, a.x, a.width).chunks_exact(4) {
-                let c = rgb(px);
-                if last == Some(c) {
-                    continue;
-                }
-                last = Some(c);
-                if !palette[..n].contains(&c) {
-                    if n == MAX_PALETTE {
-                        n += 1;
-                        break 'rows;
-                    }
-                    palette[n] = c;
-                    n += 1;
+    /// Writes the fill, palette or raw operation of `part`.
+    fn send_part(&mut self, pixels: &Pixels<'_>, part: &Part) {
+        let a = part.area;
+        let Some(palette) = &part.colours else {
+            self.push_rect(op::RAW, a);
+            self.payload
+                .reserve(a.width as usize * a.height as usize * 3);
+            for y in a.y..a.y + a.height {
+                for px in pixels.row(y, a.x, a.width).chunks_exact(4) {
+                    self.payload.extend_from_slice(&[px[2], px[1], px[0]]);
                 }
             }
-        }
-        if n == 1 {
+            return;
+        };
+        if palette.len() == 1 {
             self.push_rect(op::FILL, a);
             self.ops.extend_from_slice(&palette[0].to_be_bytes()[1..]);
-            return false;
+            return;
         }
-        if n <= MAX_PALETTE {
-            self.push_rect(op::PALETTE, a);
-            self.ops.push(n as u8);
-            for c in &palette[..n] {
-                self.ops.extend_from_slice(&c.to_be_bytes()[1..]);
-            }
-            let bits = crate::palette_bits(n);
-            let per_byte = 8 / bits;
-            for y in a.y..a.y + a.height {
-                let mut byte = 0u8;
-                let mut filled = 0;
-                let mut last = (u32::MAX, 0u8);
-                for px in pixels.row(y, a.x, a.width).chunks_exact(4) {
-                    let c = rgb(px);
-                    let index = if c == last.0 {
-                        last.1
-                    } else {
-                        let i = palette[..n].iter().position(|&p| p == c).unwrap_or(0) as u8;
-                        last = (c, i);
-                        i
-                    };
-                    byte = (byte << bits) | index;
-                    filled += 1;
-                    if filled == per_byte {
-                        self.payload.push(byte);
-                        byte = 0;
-                        filled = 0;
-                    }
-                }
-                if filled > 0 {
-                    self.payload.push(byte << (bits * (per_byte - filled)));
-                }
-            }
-            return false;
+        self.push_rect(op::PALETTE, a);
+        self.ops.push(palette.len() as u8);
+        for c in palette {
+            self.ops.extend_from_slice(&c.to_be_bytes()[1..]);
         }
-        self.push_rect(op::RAW, a);
+        let bits = crate::palette_bits(palette.len());
+        let per_byte = 8 / bits;
         for y in a.y..a.y + a.height {
+            let mut byte = 0u8;
+            let mut filled = 0;
+            let mut last = (u32::MAX, 0u8);
             for px in pixels.row(y, a.x, a.width).chunks_exact(4) {
-                self.payload.extend_from_slice(&[px[2], px[1], px[0]]);
+                let c = rgb(px);
+                if c != last.0 {
+                    let i = palette.iter().position(|&p| p == c).unwrap_or(0) as u8;
+                    last = (c, i);
+                }
+                byte = (byte << bits) | last.1;
+                filled += 1;
+                if filled == per_byte {
+                    self.payload.push(byte);
+                    byte = 0;
+                    filled = 0;
+                }
+            }
+            if filled > 0 {
+                self.payload.push(byte << (bits * (per_byte - filled)));
             }
         }
-        true
     }
 
     #[cfg(feature = "h264")]
@@ -584,8 +580,76 @@ impl Encoder {
     }
 }
 
+/// `0x00RRGGBB` of a BGRA pixel.
 fn rgb(px: &[u8]) -> u32 {
-    u32::from(px[2]) << 16 | u32::from(px[1]) << 8 | u32::from(px[0])
+    u32::from_le_bytes([px[0], px[1], px[2], px[3]]) & 0x00ff_ffff
+}
+
+/// The colours of `a` in order of appearance, or `None` for more than a
+/// palette holds.
+fn classify(pixels: &Pixels<'_>, a: Area) -> Option<Vec<u32>> {
+    let mut palette: Vec<u32> = Vec::with_capacity(MAX_PALETTE);
+    let mut last = u32::MAX;
+    for y in a.y..a.y + a.height {
+        for px in pixels.row(y, a.x, a.width).chunks_exact(4) {
+            let c = rgb(px);
+            if c == last {
+                continue;
+            }
+            last = c;
+            if !palette.contains(&c) {
+                if palette.len() == MAX_PALETTE {
+                    return None;
+                }
+                palette.push(c);
+            }
+        }
+    }
+    Some(palette)
+}
+
+/// Pixels to send: a rectangle and its colours (`None`: raw).
+#[derive(Debug)]
+struct Part {
+    area: Area,
+    colours: Option<Vec<u32>>,
+}
+
+impl Part {
+    /// `self` and `next` as one part, when `next` continues `self`'s rows to
+    /// the right and joining costs no more bits a pixel than either needs.
+    fn join(&self, next: &Part) -> Option<Part> {
+        let (a, b) = (self.area, next.area);
+        if a.y != b.y || a.height != b.height || a.x + a.width != b.x {
+            return None;
+        }
+        let width = |colours: &Option<Vec<u32>>| match colours {
+            None => 24,
+            Some(p) if p.len() == 1 => 0,
+            Some(p) => crate::palette_bits(p.len()),
+        };
+        let colours = match (&self.colours, &next.colours) {
+            (None, None) => None,
+            (Some(p), Some(q)) => {
+                let mut union = p.clone();
+                union.extend(q.iter().filter(|c| !p.contains(c)));
+                if union.len() > MAX_PALETTE
+                    || width(&Some(union.clone())) > width(&self.colours).max(width(&next.colours))
+                {
+                    return None;
+                }
+                Some(union)
+            }
+            _ => return None,
+        };
+        Some(Part {
+            area: Area {
+                width: a.width + b.width,
+                ..a
+            },
+            colours,
+        })
+    }
 }
 
 /// Joins tiles copied by the same vector into rectangles: runs along a tile
