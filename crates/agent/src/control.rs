@@ -54,6 +54,7 @@ pub fn run(
                 tracing::warn!(error = %e, "cannot inject input");
             }
         }
+        share.input_injected();
     }
 }
 

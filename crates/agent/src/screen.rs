@@ -14,6 +14,10 @@ use capture::{Capturer, Monitor, Rect};
 use codec::{Area, CursorShape, Encoder, Pixels};
 use tokio::sync::mpsc;
 
+/// How long after input the screen is polled every [`INPUT_POLL`].
+const AFTER_INPUT: Duration = Duration::from_millis(100);
+const INPUT_POLL: Duration = Duration::from_millis(5);
+
 /// A message for the viewer, tagged with the grant it was captured under.
 #[derive(Debug)]
 pub struct Update {
@@ -30,6 +34,11 @@ pub struct ShareControl {
     monitor: AtomicU32,
     quit: AtomicBool,
     wake: (Mutex<()>, Condvar),
+    /// Input batches injected so far, and when the latest one was: right
+    /// after input the screen is looked at more often, so what it caused
+    /// reaches the viewer without waiting for the next regular frame.
+    inputs: AtomicU64,
+    last_input: Mutex<Option<Instant>>,
     /// Top-left of the monitor being shown, for turning the viewer's
     /// coordinates into screen coordinates.
     origin: Mutex<(i32, i32)>,
@@ -62,6 +71,28 @@ impl ShareControl {
 
     pub fn origin(&self) -> (i32, i32) {
         *self.origin.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The input thread injected a batch: look at the screen soon.
+    pub fn input_injected(&self) {
+        *self.last_input.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        self.inputs.fetch_add(1, Ordering::SeqCst);
+        self.notify();
+    }
+
+    fn since_input(&self) -> Option<Duration> {
+        self.last_input
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(|at| at.elapsed())
+    }
+
+    /// Sleeps up to `timeout`, less if input arrives (after `seen` batches) or on quit.
+    fn nap(&self, timeout: Duration, seen: u64) {
+        let guard = self.wake.0.lock().unwrap_or_else(|p| p.into_inner());
+        if self.inputs.load(Ordering::SeqCst) == seen && !self.quit.load(Ordering::SeqCst) {
+            let _ = self.wake.1.wait_timeout(guard, timeout);
+        }
     }
 
     pub fn quit(&self) {
@@ -120,6 +151,7 @@ pub fn run(
             continue;
         }
         let started = Instant::now();
+        let inputs = control.inputs.load(Ordering::SeqCst);
         if monitors.is_empty() {
             match capturer.monitors() {
                 Ok(m) => monitors = m,
@@ -215,8 +247,14 @@ pub fn run(
                 }
             }
         }
+        // Shortly after input, poll often: the application it went to draws
+        // within a few milliseconds, and a poll that finds no damage is cheap.
+        let period = match control.since_input() {
+            Some(d) if d < AFTER_INPUT => period.min(INPUT_POLL),
+            _ => period,
+        };
         if let Some(rest) = period.checked_sub(started.elapsed()) {
-            std::thread::sleep(rest);
+            control.nap(rest, inputs);
         }
     }
 }
