@@ -1,9 +1,12 @@
 //! Project automation. `cargo xtask bench chat --sessions N` runs the chat
 //! load benchmark against the real release server (see `bench_chat`);
-//! `cargo xtask bench codec` measures the screen codec.
+//! `cargo xtask bench codec` measures the screen codec; `cargo xtask bench
+//! screen` measures screen streaming against x11vnc and TigerVNC (see
+//! `bench_screen`).
 
 mod bench_chat;
 mod bench_codec;
+mod bench_screen;
 mod chat_worker;
 mod procfs;
 mod server_process;
@@ -37,6 +40,15 @@ enum Bench {
     Chat(ChatArgs),
     /// Screen codec: encode/decode time and size on synthetic 1080p desktop content.
     Codec,
+    /// Screen streaming: Tether, x11vnc and TigerVNC on one Xvfb display with
+    /// the same workloads; updates/s, bytes, CPU and input-to-pixel latency.
+    Screen(ScreenArgs),
+    /// Internal: the full-motion painter of the screen benchmark's video workload.
+    #[command(hide = true)]
+    ScreenVideo(bench_screen::painters::VideoArgs),
+    /// Internal: the screen benchmark's probe window (changes colour on a click).
+    #[command(hide = true)]
+    ScreenProbe(bench_screen::painters::ProbeArgs),
     /// Internal: one client process of the chat benchmark, driven over
     /// stdin/stdout by `bench chat` (one process holds only so many sockets).
     #[command(hide = true)]
@@ -65,6 +77,48 @@ pub struct ChatArgs {
     concurrency: usize,
 }
 
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// Workloads to run, in this order.
+    #[arg(long, value_delimiter = ',', default_value = "scroll,move,video,idle")]
+    workloads: Vec<bench_screen::Workload>,
+    /// Systems to measure, in this order.
+    #[arg(long, value_delimiter = ',', default_value = "tether,x11vnc,tigervnc")]
+    systems: Vec<bench_screen::System>,
+    /// Encodings the VNC viewer asks for; each VNC server runs once per encoding.
+    #[arg(long, value_delimiter = ',', default_value = "tight,zrle")]
+    encodings: Vec<bench_screen::RfbEncoding>,
+    /// Length of each measured window.
+    #[arg(long, default_value_t = 10)]
+    duration_secs: u64,
+    /// Time each workload runs before its window is measured.
+    #[arg(long, default_value_t = 2)]
+    warmup_secs: u64,
+    /// Clicks timed after each window (0: no latency measurement).
+    #[arg(long, default_value_t = 20)]
+    latency_samples: usize,
+    /// Frames a second the video workload draws.
+    #[arg(long, default_value_t = 30)]
+    video_fps: u32,
+    /// The server binary (default: target/release/tether).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// The support app (default: tether-support beside the server binary).
+    #[arg(long)]
+    app_bin: Option<PathBuf>,
+    /// Also write the results as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write the screen and each viewer's decoded picture, taken with the
+    /// workload frozen, as PPM files into this folder.
+    #[arg(long)]
+    dump_pictures: Option<PathBuf>,
+    /// Keep the child processes' logs in this folder (otherwise they are
+    /// kept only when the run fails).
+    #[arg(long)]
+    log_dir: Option<PathBuf>,
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let open_files = raise_open_file_limit()?;
@@ -82,6 +136,15 @@ fn main() -> anyhow::Result<()> {
         Command::Bench {
             bench: Bench::Codec,
         } => bench_codec::run(),
+        Command::Bench {
+            bench: Bench::Screen(args),
+        } => runtime.block_on(bench_screen::run(args)),
+        Command::Bench {
+            bench: Bench::ScreenVideo(args),
+        } => bench_screen::painters::video(args),
+        Command::Bench {
+            bench: Bench::ScreenProbe(args),
+        } => bench_screen::painters::probe(args),
     }
 }
 
