@@ -193,7 +193,17 @@ pub fn run(
             }
         };
         if !(known && damage.is_empty()) || keyframe {
-            match capturer.capture(monitor.rect) {
+            // Only the rows something was drawn in need copying from the
+            // display; the capturer keeps the rest from before.
+            let rows = match (known, keyframe) {
+                (true, false) => {
+                    let top = damage.iter().map(|a| a.y).min().unwrap_or(0);
+                    let bottom = damage.iter().map(|a| a.y + a.height).max().unwrap_or(0);
+                    top..bottom
+                }
+                _ => 0..monitor.rect.height,
+            };
+            match capturer.capture_rows(monitor.rect, rows) {
                 Ok(frame) => {
                     let pixels = Pixels {
                         width: frame.width(),

@@ -265,6 +265,20 @@ pub trait Capturer: Send {
     /// (usually a [`Monitor::rect`]). The frame borrows the capturer's buffer.
     fn capture(&mut self, area: Rect) -> Result<Frame<'_>, CaptureError>;
 
+    /// Like [`capture`](Capturer::capture), but only rows `rows` (of the
+    /// frame, `0..area.height` at most) must be fresh: the others may hold the
+    /// pixels of the previous capture of the same `area`. A caller that knows
+    /// from [`changed`](Capturer::changed) where the screen was drawn spares the
+    /// copying of everything else. The default captures everything.
+    fn capture_rows(
+        &mut self,
+        area: Rect,
+        rows: std::ops::Range<u32>,
+    ) -> Result<Frame<'_>, CaptureError> {
+        let _ = rows;
+        self.capture(area)
+    }
+
     /// What changed on screen since the previous call, so a caller can skip
     /// capturing and encoding an unchanged screen.
     ///

@@ -164,6 +164,38 @@ fn shared_memory_capture_has_the_exact_pixels() -> TestResult {
 }
 
 #[test]
+fn capturing_rows_refreshes_only_those_rows() -> TestResult {
+    let desk = Desk::start()?;
+    let (window, gc) = desk.window(Rect::new(100, 50, 400, 300), None)?;
+    desk.fill(window, gc, RED, Rect::new(0, 0, 400, 300))?;
+    let area = Rect::new(100, 50, 400, 300);
+    for transfer in [ImageTransfer::SharedMemory, ImageTransfer::GetImage] {
+        let mut capturer = desk.capturer(transfer)?;
+        capturer.capture(area)?;
+        desk.fill(window, gc, GREEN, Rect::new(0, 10, 400, 5))?;
+        desk.fill(window, gc, BLUE, Rect::new(0, 200, 400, 5))?;
+        let frame = capturer.capture_rows(area, 10..15)?;
+        assert_eq!((frame.width(), frame.height()), (400, 300));
+        assert_eq!(bgr_at(&frame, 7, 10), Some(bgr(GREEN)), "{transfer:?}");
+        assert_eq!(bgr_at(&frame, 7, 14), Some(bgr(GREEN)), "{transfer:?}");
+        assert_eq!(bgr_at(&frame, 7, 15), Some(bgr(RED)), "{transfer:?}");
+        if transfer == ImageTransfer::SharedMemory {
+            assert_eq!(bgr_at(&frame, 7, 200), Some(bgr(RED)), "not refreshed");
+        }
+        let frame = capturer.capture_rows(area, 200..205)?;
+        assert_eq!(bgr_at(&frame, 7, 200), Some(bgr(BLUE)));
+        assert_eq!(bgr_at(&frame, 7, 12), Some(bgr(GREEN)), "kept from before");
+        // Another area is captured whole, whatever rows are asked for.
+        let other = Rect::new(100, 50, 200, 100);
+        let frame = capturer.capture_rows(other, 0..1)?;
+        assert_eq!(bgr_at(&frame, 5, 12), Some(bgr(GREEN)));
+        assert_eq!(bgr_at(&frame, 5, 50), Some(bgr(RED)));
+        desk.fill(window, gc, RED, Rect::new(0, 0, 400, 300))?;
+    }
+    Ok(())
+}
+
+#[test]
 fn shared_memory_and_get_image_give_identical_pixels() -> TestResult {
     let desk = Desk::start()?;
     let (window, gc) = desk.window(Rect::new(0, 0, Xvfb::WIDTH, Xvfb::HEIGHT), None)?;

@@ -66,11 +66,12 @@ enum Transfer {
     Shm {
         segment: Segment,
         seg: xshm::Seg,
+        /// The area whose whole picture the segment holds, if any: a later
+        /// capture of it may refresh only some rows.
+        holds: Option<Rect>,
     },
     /// Holds the last reply's pixels so the frame can borrow them.
-    GetImage {
-        pixels: Vec<u8>,
-    },
+    GetImage { pixels: Vec<u8> },
 }
 
 #[derive(Debug)]
@@ -146,10 +147,18 @@ impl X11Capturer {
             ImageTransfer::GetImage => get_image(),
             ImageTransfer::SharedMemory => {
                 let (segment, seg) = attach_shm(&conn, frame_len(&screen_rect))?;
-                Transfer::Shm { segment, seg }
+                Transfer::Shm {
+                    segment,
+                    seg,
+                    holds: None,
+                }
             }
             ImageTransfer::Auto => match attach_shm(&conn, frame_len(&screen_rect)) {
-                Ok((segment, seg)) => Transfer::Shm { segment, seg },
+                Ok((segment, seg)) => Transfer::Shm {
+                    segment,
+                    seg,
+                    holds: None,
+                },
                 // Remote displays, other IPC namespaces and servers without
                 // MIT-SHM land here; GetImage is slower but always works.
                 Err(error) => {
@@ -321,12 +330,62 @@ impl Capturer for X11Capturer {
     }
 
     fn capture(&mut self, area: Rect) -> Result<Frame<'_>, CaptureError> {
+        self.capture_rows(area, 0..area.height)
+    }
+
+    fn capture_rows(
+        &mut self,
+        area: Rect,
+        rows: std::ops::Range<u32>,
+    ) -> Result<Frame<'_>, CaptureError> {
         let (x, y, width, height) = self.checked_area(area)?;
         let len = frame_len(&area);
         let stride = usize::from(width) * 4;
         let format = ImageFormat::Z_PIXMAP;
+        let partial = matches!(&self.transfer, Transfer::Shm { holds, .. } if *holds == Some(area))
+            && rows.start < rows.end
+            && rows.end <= area.height;
         let pixels: &[u8] = match &mut self.transfer {
-            Transfer::Shm { segment, seg } => {
+            Transfer::Shm {
+                segment,
+                seg,
+                holds,
+            } => {
+                if partial {
+                    // Rows are whole lines of the frame, so a band of them lands
+                    // at its place in the segment.
+                    let (top, count) = (
+                        u16::try_from(rows.start).unwrap_or(0),
+                        u16::try_from(rows.end - rows.start).unwrap_or(height),
+                    );
+                    let offset = u32::from(top) * u32::from(width) * 4;
+                    let band_y = y.saturating_add_unsigned(top);
+                    self.conn
+                        .shm_get_image(
+                            self.root,
+                            x,
+                            band_y,
+                            width,
+                            count,
+                            !0,
+                            format.into(),
+                            *seg,
+                            offset,
+                        )
+                        .during("X11 ShmGetImage")?
+                        .reply()
+                        .during("X11 ShmGetImage")?;
+                    return Frame::new(
+                        area.width,
+                        area.height,
+                        stride,
+                        segment.bytes().get(..len).unwrap_or_default(),
+                    )
+                    .ok_or_else(|| {
+                        CaptureError::Unsupported(format!("a segment too small for {area}"))
+                    });
+                }
+                *holds = None;
                 if segment.len() < len {
                     // The screen grew: attach a bigger segment, then let the
                     // old one go.
@@ -351,6 +410,7 @@ impl Capturer for X11Capturer {
                         "ShmGetImage returning {size} bytes for {area} (expected {len})"
                     )));
                 }
+                *holds = Some(area);
                 segment.bytes().get(..len).unwrap_or_default()
             }
             Transfer::GetImage { pixels } => {
