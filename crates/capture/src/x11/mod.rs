@@ -2,7 +2,8 @@
 
 mod shm;
 
-use x11rb::connection::{Connection, RequestConnection};
+use x11rb::connection::{Connection, RequestConnection, SequenceNumber};
+use x11rb::cookie::Cookie;
 use x11rb::errors::ReplyError;
 use x11rb::protocol::Event;
 use x11rb::protocol::damage::{self, ConnectionExt as _};
@@ -59,6 +60,10 @@ pub struct X11Capturer {
     xfixes: bool,
     /// Why [`ImageTransfer::Auto`] fell back to `GetImage`.
     shm_fallback: Option<CaptureError>,
+    /// A cursor request sent along with the damage query, so that the
+    /// caller's `cursor()` finds its answer waiting instead of making one
+    /// more round trip to a server that may be busy drawing.
+    pending_cursor: Option<SequenceNumber>,
 }
 
 #[derive(Debug)]
@@ -177,6 +182,7 @@ impl X11Capturer {
             randr_monitors,
             xfixes: xfixes_version.is_some(),
             shm_fallback,
+            pending_cursor: None,
         })
     }
 
@@ -450,12 +456,26 @@ impl Capturer for X11Capturer {
             .conn
             .damage_subtract(damage, x11rb::NONE, region)
             .during("X11 DamageSubtract")?;
-        let reply = self
+        let fetch = self
             .conn
             .xfixes_fetch_region(region)
-            .during("X11 XFixesFetchRegion")?
-            .reply()
             .during("X11 XFixesFetchRegion")?;
+        if self.xfixes {
+            // An answer nobody asked for is dropped: its cookie discards it.
+            if let Some(stale) = self.pending_cursor.take() {
+                drop(Cookie::<_, xfixes::GetCursorImageReply>::new(
+                    &self.conn, stale,
+                ));
+            }
+            let cursor = self
+                .conn
+                .xfixes_get_cursor_image()
+                .during("X11 XFixesGetCursorImage")?;
+            self.pending_cursor = Some(cursor.sequence_number());
+            // Kept for `cursor()`: a dropped cookie would discard the answer.
+            std::mem::forget(cursor);
+        }
+        let reply = fetch.reply().during("X11 XFixesFetchRegion")?;
         subtract.check().during("X11 DamageSubtract")?;
         Ok(Some(
             reply
@@ -467,6 +487,8 @@ impl Capturer for X11Capturer {
         ))
     }
 
+    /// After [`changed`](Capturer::changed), answers as of that call: the
+    /// request went with the damage query.
     fn cursor(&mut self) -> Result<Cursor, CaptureError> {
         if !self.xfixes {
             // Without XFixes the shape is unknown; the viewer draws its own
@@ -490,12 +512,15 @@ impl Capturer for X11Capturer {
                 },
             });
         }
-        let reply = self
-            .conn
-            .xfixes_get_cursor_image()
-            .during("X11 XFixesGetCursorImage")?
-            .reply()
-            .during("X11 XFixesGetCursorImage")?;
+        let reply = match self.pending_cursor.take() {
+            Some(sent) => Cookie::<_, xfixes::GetCursorImageReply>::new(&self.conn, sent).reply(),
+            None => self
+                .conn
+                .xfixes_get_cursor_image()
+                .during("X11 XFixesGetCursorImage")?
+                .reply(),
+        }
+        .during("X11 XFixesGetCursorImage")?;
         Ok(Cursor {
             x: reply.x.into(),
             y: reply.y.into(),
