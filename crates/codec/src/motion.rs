@@ -36,6 +36,8 @@ const MAX_HITS: usize = 4;
 #[derive(Debug, Default)]
 pub(crate) struct Motion {
     old_rows: Vec<(u64, u32)>,
+    /// The same hashes by row, for telling unchanged rows.
+    old_by_row: Vec<u64>,
     hits: Vec<(i32, i32)>,
     votes: HashMap<(i32, i32), u32>,
 }
@@ -111,16 +113,19 @@ impl Motion {
                 let at = y as usize * stride + x as usize * 4;
                 &old[at..at + w as usize * 4]
             };
+            self.old_by_row.clear();
+            self.old_by_row.extend((y0..y1).map(|y| hash(old_row(y))));
             self.old_rows
-                .extend((y0..y1).map(|y| (hash(old_row(y)), y)));
+                .extend(self.old_by_row.iter().zip(y0..y1).map(|(&h, y)| (h, y)));
             self.old_rows.sort_unstable();
             for y in y0..y1 {
                 let row = new.row(y, x, w);
-                if row == old_row(y) {
+                let h = hash(row);
+                if h == self.old_by_row[(y - y0) as usize] {
+                    // Unchanged (or a collision, which costs only a vote).
                     continue;
                 }
                 looked += 1;
-                let h = hash(row);
                 let start = self.old_rows.partition_point(|&(k, _)| k < h);
                 let same = self.old_rows[start..].iter().take_while(|&&(k, _)| k == h);
                 // A row found in a few places votes for each; a blank line,

@@ -150,7 +150,7 @@ impl VideoEncoder {
                 .usage_type(UsageType::CameraVideoRealTime)
                 .scene_change_detect(false)
                 .bitrate(BitRate::from_bps(self.bitrate))
-                .max_frame_rate(FrameRate::from_hz(30.0))
+                .max_frame_rate(FrameRate::from_hz(36.0))
                 .rate_control_mode(RateControlMode::Bitrate)
                 .skip_frames(true)
                 .complexity(Complexity::Low)
