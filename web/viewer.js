@@ -104,16 +104,41 @@ function paletteBits(n) {
   return n <= 2 ? 1 : n <= 4 ? 2 : 4;
 }
 
-/** An update frame: its operations, and the DEFLATE payload their pixels come from. */
+/** An update frame's header; its operations are inside the compressed part. */
 function parseUpdate(buffer, view, flags) {
-  if (view.byteLength < PICTURE_HEADER) return null;
-  const count = view.getUint16(16, true);
+  if (view.byteLength < PICTURE_HEADER + 4) return null;
+  const compressed = view.getUint32(PICTURE_HEADER, true);
+  const start = PICTURE_HEADER + 4;
+  if (view.byteLength < start + compressed) return null;
+  return {
+    type: FRAME_UPDATE,
+    keyframe: (flags & 1) !== 0,
+    monitor: view.getUint16(2, true),
+    width: view.getUint32(4, true),
+    height: view.getUint32(8, true),
+    frame: view.getUint32(12, true),
+    count: view.getUint16(16, true),
+    compressed: new Uint8Array(buffer, start, compressed),
+    video: new Uint8Array(buffer, start + compressed),
+  };
+}
+
+/**
+ * The operations of an update from its inflated bytes; pixels follow them
+ * there (`pixelsAt`), video units follow the compressed part in `video`.
+ * Throws on anything cut short or unknown.
+ */
+export function parseOps(bytes, count, video) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ops = [];
-  let at = PICTURE_HEADER;
-  let payloadBytes = 0;
-  const need = (n) => at + n <= view.byteLength;
+  let at = 0;
+  let videoAt = 0;
+  let pixelBytes = 0;
+  const need = (n) => {
+    if (at + n > view.byteLength) throw new Error('operations cut short');
+  };
   for (let i = 0; i < count; i += 1) {
-    if (!need(9)) return null;
+    need(9);
     const op = {
       kind: view.getUint8(at),
       x: view.getUint16(at + 1, true),
@@ -124,24 +149,25 @@ function parseUpdate(buffer, view, flags) {
     at += 9;
     switch (op.kind) {
       case OP_COPY:
-        if (!need(4)) return null;
+        need(4);
         op.sx = view.getUint16(at, true);
         op.sy = view.getUint16(at + 2, true);
         at += 4;
         break;
       case OP_FILL:
-        if (!need(3)) return null;
+        need(3);
         op.color = `rgb(${view.getUint8(at)},${view.getUint8(at + 1)},${view.getUint8(at + 2)})`;
         at += 3;
         break;
       case OP_RAW:
         op.bytes = op.w * op.h * 3;
-        payloadBytes += op.bytes;
+        pixelBytes += op.bytes;
         break;
       case OP_PALETTE: {
-        if (!need(1)) return null;
+        need(1);
         const n = view.getUint8(at);
-        if (n < 2 || n > 16 || !need(1 + n * 3)) return null;
+        if (n < 2 || n > 16) throw new Error(`palette of ${n} colours`);
+        need(1 + n * 3);
         // Colours as little-endian RGBA words, ready for a Uint32Array view.
         op.colors = new Uint32Array(n);
         for (let c = 0; c < n; c += 1) {
@@ -151,35 +177,27 @@ function parseUpdate(buffer, view, flags) {
         op.bits = paletteBits(n);
         op.rowBytes = Math.ceil((op.w * op.bits) / 8);
         op.bytes = op.rowBytes * op.h;
-        payloadBytes += op.bytes;
+        pixelBytes += op.bytes;
         at += 1 + n * 3;
         break;
       }
       case OP_VIDEO: {
-        if (!need(5)) return null;
+        need(5);
         op.fresh = (view.getUint8(at) & 1) !== 0;
         const len = view.getUint32(at + 1, true);
-        if (!need(5 + len)) return null;
-        op.data = new Uint8Array(buffer, at + 5, len);
-        at += 5 + len;
+        if (videoAt + len > video.length) throw new Error('video unit cut short');
+        op.data = video.subarray(videoAt, videoAt + len);
+        videoAt += len;
+        at += 5;
         break;
       }
       default:
-        return null;
+        throw new Error(`unknown operation ${op.kind}`);
     }
     ops.push(op);
   }
-  return {
-    type: FRAME_UPDATE,
-    keyframe: (flags & 1) !== 0,
-    monitor: view.getUint16(2, true),
-    width: view.getUint32(4, true),
-    height: view.getUint32(8, true),
-    frame: view.getUint32(12, true),
-    ops,
-    payloadBytes,
-    payload: new Uint8Array(buffer, at),
-  };
+  if (at + pixelBytes > bytes.length) throw new Error('operations need more pixels than sent');
+  return { ops, pixelsAt: at };
 }
 
 /** `avc1.PPCCLL` from the stream's sequence parameter set (NAL type 7). */
@@ -381,11 +399,11 @@ export class ScreenViewer {
       }
     }
     if (frame.type === FRAME_UPDATE) {
-      const pixels = frame.payloadBytes ? await inflateRaw(frame.payload) : new Uint8Array(0);
-      if (pixels.length < frame.payloadBytes) throw new Error(`frame ${frame.frame}: operations need more pixels than sent`);
+      const bytes = await inflateRaw(frame.compressed);
+      const { ops, pixelsAt } = parseOps(bytes, frame.count, frame.video);
       if (resized || frame.keyframe) this.#closeVideo();
       if (resized) this.#resize(frame.width, frame.height);
-      await this.#applyOps(frame, pixels);
+      await this.#applyOps(frame, ops, bytes, pixelsAt);
       this.#shown(frame, resized);
       return;
     }
@@ -416,10 +434,10 @@ export class ScreenViewer {
     if (first || resized || monitorChanged) this.onChange();
   }
 
-  async #applyOps(frame, pixels) {
+  async #applyOps(frame, ops, pixels, pixelsAt) {
     const ctx = this.ctx;
-    let offset = 0;
-    for (const op of frame.ops) {
+    let offset = pixelsAt;
+    for (const op of ops) {
       if (op.x + op.w > frame.width || op.y + op.h > frame.height) throw new Error(`frame ${frame.frame}: operation outside the picture`);
       if (!op.w || !op.h) continue;
       switch (op.kind) {

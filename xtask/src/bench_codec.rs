@@ -418,7 +418,7 @@ pub fn run() -> anyhow::Result<()> {
     )?);
 
     println!(
-        "Screen codec, {W}×{H}: copies, fill/palette/raw + DEFLATE level 3, H.264 video (release build)"
+        "Screen codec, {W}×{H}: copies, fill/palette/raw + DEFLATE level 6, H.264 video (release build)"
     );
     println!(
         "{:<30} {:>6} {:>10} {:>9} {:>10} {:>12} {:>10} {:>9}",

@@ -63,25 +63,27 @@ fn picture(t: u32) -> Vec<u8> {
 }
 
 /// The kinds of the operations of an update message.
-fn kinds(m: &[u8]) -> Vec<u8> {
+fn kinds(m: &[u8]) -> Result<Vec<u8>, std::io::Error> {
     let count = u16::from_le_bytes([m[16], m[17]]);
-    let mut at = 18;
+    let len = u32::from_le_bytes([m[18], m[19], m[20], m[21]]) as usize;
+    let mut z = flate2::write::DeflateDecoder::new(Vec::new());
+    std::io::Write::write_all(&mut z, &m[22..22 + len])?;
+    let ops = z.finish()?;
+    let mut at = 0;
     let mut out = Vec::new();
     for _ in 0..count {
-        let k = m[at];
+        let k = ops[at];
         out.push(k);
         at += 9;
         at += match k {
             op::COPY => 4,
             op::FILL => 3,
-            op::PALETTE => 1 + 3 * usize::from(m[at]),
-            op::VIDEO => {
-                5 + u32::from_le_bytes([m[at + 1], m[at + 2], m[at + 3], m[at + 4]]) as usize
-            }
+            op::PALETTE => 1 + 3 * usize::from(ops[at]),
+            op::VIDEO => 5,
             _ => 0,
         };
     }
-    out
+    Ok(out)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -107,7 +109,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let at = Duration::from_millis(u64::from(t) * 17);
         if let Some(m) = enc.encode_damaged(0, pixels, None, t == 0, at)? {
             dec.apply(&m)?;
-            for k in kinds(&m) {
+            for k in kinds(&m)? {
                 counts[usize::from(k).min(5)] += 1;
             }
             std::fs::write(dir.join(format!("{n:03}.bin")), &m)?;

@@ -7,6 +7,15 @@ use flate2::write::DeflateDecoder;
 
 use crate::{Area, CodecError, HEADER, KEYFRAME, MAX_PALETTE, PICTURE, UPDATE, op};
 
+/// Raw DEFLATE (RFC 1951) of `bytes`, whole.
+fn inflate(bytes: &[u8]) -> Result<Vec<u8>, CodecError> {
+    let mut z = DeflateDecoder::new(Vec::new());
+    z.write_all(bytes)
+        .map_err(|_| CodecError::Malformed("bad compressed data"))?;
+    z.finish()
+        .map_err(|_| CodecError::Malformed("bad compressed data"))
+}
+
 /// Rebuilds the picture from update messages, as a viewer does.
 #[derive(Debug, Default)]
 pub struct Decoder {
@@ -103,38 +112,59 @@ impl Decoder {
             self.video.stop();
         }
         debug_assert_eq!(r.at, HEADER);
+        // The first format lists its rectangles in the clear, then DEFLATE of
+        // the pixels; an update compresses its operations with its pixels and
+        // puts the video units after that stream.
+        let (inflated, mut o, mut video) = if kind == PICTURE {
+            (Vec::new(), r, None)
+        } else {
+            let len = r.u32()? as usize;
+            let inflated = inflate(r.take(len)?)?;
+            let video = Reader {
+                bytes: message,
+                at: r.at,
+            };
+            (inflated, Reader { bytes: &[], at: 0 }, Some(video))
+        };
+        if kind == UPDATE {
+            o = Reader {
+                bytes: &inflated,
+                at: 0,
+            };
+        }
         let mut ops = Vec::with_capacity(count);
         let mut wanted = 0usize;
         for _ in 0..count {
-            let o = if kind == PICTURE {
-                Op::Raw(r.area()?)
-            } else {
-                let code = r.u8()?;
-                let a = r.area()?;
-                match code {
-                    op::COPY => Op::Copy(a, u32::from(r.u16()?), u32::from(r.u16()?)),
-                    op::FILL => {
-                        let c = r.take(3)?;
-                        Op::Fill(a, [c[0], c[1], c[2]])
-                    }
-                    op::RAW => Op::Raw(a),
-                    op::PALETTE => {
-                        let n = usize::from(r.u8()?);
-                        if !(2..=MAX_PALETTE).contains(&n) {
-                            return Err(CodecError::Malformed("palette size"));
+            let op = match video.as_mut() {
+                None => Op::Raw(o.area()?),
+                Some(video) => {
+                    let code = o.u8()?;
+                    let a = o.area()?;
+                    match code {
+                        op::COPY => Op::Copy(a, u32::from(o.u16()?), u32::from(o.u16()?)),
+                        op::FILL => {
+                            let c = o.take(3)?;
+                            Op::Fill(a, [c[0], c[1], c[2]])
                         }
-                        let c = r.take(n * 3)?;
-                        Op::Palette(a, c.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect())
+                        op::RAW => Op::Raw(a),
+                        op::PALETTE => {
+                            let n = usize::from(o.u8()?);
+                            if !(2..=MAX_PALETTE).contains(&n) {
+                                return Err(CodecError::Malformed("palette size"));
+                            }
+                            let c = o.take(n * 3)?;
+                            Op::Palette(a, c.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect())
+                        }
+                        op::VIDEO => {
+                            let fresh = o.u8()? & 1 != 0;
+                            let len = o.u32()? as usize;
+                            Op::Video(a, fresh, video.take(len)?)
+                        }
+                        _ => return Err(CodecError::Malformed("unknown operation")),
                     }
-                    op::VIDEO => {
-                        let fresh = r.u8()? & 1 != 0;
-                        let len = r.u32()? as usize;
-                        Op::Video(a, fresh, r.take(len)?)
-                    }
-                    _ => return Err(CodecError::Malformed("unknown operation")),
                 }
             };
-            let a = match &o {
+            let a = match &op {
                 Op::Copy(a, ..)
                 | Op::Fill(a, _)
                 | Op::Raw(a)
@@ -145,22 +175,24 @@ impl Decoder {
                 return Err(CodecError::Malformed("operation outside the picture"));
             }
             let (pw, ph) = (a.width as usize, a.height as usize);
-            wanted += match &o {
+            wanted += match &op {
                 Op::Raw(_) if kind == PICTURE => pw * ph * 4,
                 Op::Raw(_) => pw * ph * 3,
                 Op::Palette(_, p) => (pw * crate::palette_bits(p.len())).div_ceil(8) * ph,
                 _ => 0,
             };
-            ops.push(o);
+            ops.push(op);
         }
-        let payload = if wanted > 0 {
-            let mut z = DeflateDecoder::new(Vec::with_capacity(wanted));
-            z.write_all(&message[r.at..])
-                .map_err(|_| CodecError::Malformed("bad compressed data"))?;
-            z.finish()
-                .map_err(|_| CodecError::Malformed("bad compressed data"))?
+        let legacy;
+        let payload: &[u8] = if kind == PICTURE {
+            legacy = if wanted > 0 {
+                inflate(&message[o.at..])?
+            } else {
+                Vec::new()
+            };
+            &legacy
         } else {
-            Vec::new()
+            &inflated[o.at..]
         };
         if payload.len() < wanted {
             return Err(CodecError::Malformed("too few pixels"));

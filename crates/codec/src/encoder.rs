@@ -69,6 +69,8 @@ pub struct Encoder {
     ops: Vec<u8>,
     op_count: usize,
     payload: Vec<u8>,
+    /// H.264 units, sent uncompressed after the DEFLATE stream.
+    video_data: Vec<u8>,
     motion: Motion,
     #[cfg(feature = "h264")]
     video: crate::video::VideoEncoder,
@@ -94,13 +96,14 @@ impl Encoder {
             cols: 0,
             rows: 0,
             frame: 0,
-            level: Compression::new(3),
+            level: Compression::new(6),
             tiles: Vec::new(),
             candidate: Vec::new(),
             changed: Vec::new(),
             ops: Vec::new(),
             op_count: 0,
             payload: Vec::new(),
+            video_data: Vec::new(),
             motion: Motion::default(),
             #[cfg(feature = "h264")]
             video: crate::video::VideoEncoder::new(config.video_bitrate),
@@ -167,6 +170,7 @@ impl Encoder {
         }
         self.ops.clear();
         self.payload.clear();
+        self.video_data.clear();
         self.op_count = 0;
         self.find_changed(&pixels, damage, whole);
         if !whole && self.changed.len() >= motion::MIN_TILES {
@@ -192,7 +196,9 @@ impl Encoder {
             return Err(CodecError::TooLarge);
         }
         self.frame = self.frame.wrapping_add(1);
-        let mut out = Vec::with_capacity(HEADER + self.ops.len() + self.payload.len() / 4 + 64);
+        let mut out = Vec::with_capacity(
+            HEADER + 4 + self.ops.len() + self.payload.len() / 4 + self.video_data.len() + 64,
+        );
         out.push(UPDATE);
         out.push(if whole { KEYFRAME } else { 0 });
         out.extend_from_slice(&monitor.to_le_bytes());
@@ -200,16 +206,20 @@ impl Encoder {
         out.extend_from_slice(&h.to_le_bytes());
         out.extend_from_slice(&self.frame.to_le_bytes());
         out.extend_from_slice(&(self.op_count as u16).to_le_bytes());
-        out.extend_from_slice(&self.ops);
-        if self.payload.is_empty() {
-            return Ok(Some(out));
-        }
+        // The operations compress as well as the pixels (repeated palettes,
+        // neighbouring coordinates): both go through one DEFLATE stream.
+        out.extend_from_slice(&[0; 4]);
         let mut z = DeflateEncoder::new(out, self.level);
-        z.write_all(&self.payload)
+        z.write_all(&self.ops)
+            .and_then(|()| z.write_all(&self.payload))
             .map_err(|_| CodecError::Malformed("compression failed"))?;
-        z.finish()
-            .map(Some)
-            .map_err(|_| CodecError::Malformed("compression failed"))
+        let mut out = z
+            .finish()
+            .map_err(|_| CodecError::Malformed("compression failed"))?;
+        let compressed = u32::try_from(out.len() - HEADER - 4).map_err(|_| CodecError::TooLarge)?;
+        out[HEADER..HEADER + 4].copy_from_slice(&compressed.to_le_bytes());
+        out.extend_from_slice(&self.video_data);
+        Ok(Some(out))
     }
 
     fn tile_area(&self, t: u32) -> Area {
@@ -575,7 +585,7 @@ impl Encoder {
             self.ops.push(u8::from(fresh));
             self.ops
                 .extend_from_slice(&(data.len() as u32).to_le_bytes());
-            self.ops.extend_from_slice(&data);
+            self.video_data.extend_from_slice(&data);
             for y in area.y..area.y + area.height {
                 let start = (y as usize * self.width as usize + area.x as usize) * 4;
                 self.previous[start..start + area.width as usize * 4]
@@ -596,8 +606,7 @@ fn rgb(px: &[u8]) -> u32 {
     u32::from_le_bytes([px[0], px[1], px[2], px[3]]) & 0x00ff_ffff
 }
 
-/// The colours of `a` in order of appearance, or `None` for more than a
-/// palette holds.
+/// The colours of `a`, sorted, or `None` for more than a palette holds.
 fn classify(pixels: &Pixels<'_>, a: Area) -> Option<Vec<u32>> {
     let mut palette: Vec<u32> = Vec::with_capacity(MAX_PALETTE);
     let mut last = u32::MAX;
@@ -616,6 +625,9 @@ fn classify(pixels: &Pixels<'_>, a: Area) -> Option<Vec<u32>> {
             }
         }
     }
+    // In one order everywhere, so that the same two colours give the same
+    // bits in every tile and DEFLATE finds repeats across tiles.
+    palette.sort_unstable();
     Some(palette)
 }
 
@@ -644,6 +656,7 @@ impl Part {
             (Some(p), Some(q)) => {
                 let mut union = p.clone();
                 union.extend(q.iter().filter(|c| !p.contains(c)));
+                union.sort_unstable();
                 if union.len() > MAX_PALETTE
                     || width(&Some(union.clone())) > width(&self.colours).max(width(&next.colours))
                 {

@@ -7,8 +7,8 @@
 //!   (`motion.rs` finds the displacement);
 //! - **fill** a rectangle with one colour;
 //! - **palette** pixels (2–16 colours, 1–4 bits a pixel) and **raw** RGB pixels,
-//!   all compressed together with one DEFLATE stream (level 3) at the end of
-//!   the message;
+//!   compressed together with the list of operations in one DEFLATE stream
+//!   (level 6);
 //! - **video** (feature `h264`): an H.264 access unit for one area that changes
 //!   nearly every frame with rich colour (a video, an animation), the only lossy
 //!   operation. When the area stops changing it is sent again losslessly.

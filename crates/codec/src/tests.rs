@@ -40,24 +40,33 @@ fn assert_shows(dec: &Decoder, bgra: &[u8]) {
     }
 }
 
+/// Raw DEFLATE of `bytes`.
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut z, bytes).expect("compresses");
+    z.finish().expect("compresses")
+}
+
 /// The operation kinds of an update, in order.
 fn op_kinds(m: &[u8]) -> Vec<u8> {
     assert_eq!(m[0], UPDATE);
     let count = u16::from_le_bytes([m[16], m[17]]);
-    let mut at = HEADER;
+    let len = u32::from_le_bytes([m[18], m[19], m[20], m[21]]) as usize;
+    let mut z = flate2::write::DeflateDecoder::new(Vec::new());
+    std::io::Write::write_all(&mut z, &m[22..22 + len]).expect("inflates");
+    let ops = z.finish().expect("inflates");
+    let mut at = 0;
     let mut kinds = Vec::new();
     for _ in 0..count {
-        let k = m[at];
+        let k = ops[at];
         kinds.push(k);
         at += 9;
         at += match k {
             op::COPY => 4,
             op::FILL => 3,
             op::RAW => 0,
-            op::PALETTE => 1 + 3 * usize::from(m[at]),
-            op::VIDEO => {
-                5 + u32::from_le_bytes([m[at + 1], m[at + 2], m[at + 3], m[at + 4]]) as usize
-            }
+            op::PALETTE => 1 + 3 * usize::from(ops[at]),
+            op::VIDEO => 5,
             _ => panic!("unknown op {k}"),
         };
     }
@@ -418,20 +427,23 @@ fn the_first_format_still_decodes() {
     assert_eq!(dec.pixel(0, 0), Some([0, 0, 0, 0]));
 }
 
-/// A keyframe of a 4×4 picture holding `ops` (already encoded) and `payload`.
-fn update(count: u16, ops: &[u8], payload: &[u8]) -> Vec<u8> {
+/// A keyframe of a 4×4 picture holding `ops` (already encoded), `payload`
+/// and, after the compressed part, `video`.
+fn update_with(count: u16, ops: &[u8], payload: &[u8], video: &[u8]) -> Vec<u8> {
     let mut m = vec![UPDATE, 1, 0, 0];
     m.extend_from_slice(&4u32.to_le_bytes());
     m.extend_from_slice(&4u32.to_le_bytes());
     m.extend_from_slice(&1u32.to_le_bytes());
     m.extend_from_slice(&count.to_le_bytes());
-    m.extend_from_slice(ops);
-    if payload.is_empty() {
-        return m;
-    }
-    let mut z = flate2::write::DeflateEncoder::new(m, flate2::Compression::fast());
-    std::io::Write::write_all(&mut z, payload).expect("compresses");
-    z.finish().expect("compresses")
+    let z = deflate(&[ops, payload].concat());
+    m.extend_from_slice(&(z.len() as u32).to_le_bytes());
+    m.extend_from_slice(&z);
+    m.extend_from_slice(video);
+    m
+}
+
+fn update(count: u16, ops: &[u8], payload: &[u8]) -> Vec<u8> {
+    update_with(count, ops, payload, &[])
 }
 
 fn rect(kind: u8, x: u16, y: u16, w: u16, h: u16) -> Vec<u8> {
@@ -506,14 +518,26 @@ fn bad_input_is_refused() {
             .is_ok()
     );
     let mut junk = update(1, &rect(op::RAW, 0, 0, 1, 1), &[]);
+    junk.truncate(22);
+    junk[18..22].copy_from_slice(&3u32.to_le_bytes());
     junk.extend_from_slice(&[0xff, 0xff, 0xff]);
     assert!(dec.apply(&junk).is_err(), "bad DEFLATE");
+    let mut long = update(1, &rect(op::RAW, 0, 0, 1, 1), &[1, 2, 3]);
+    long[18..22].copy_from_slice(&1000u32.to_le_bytes());
+    assert!(
+        dec.apply(&long).is_err(),
+        "compressed part longer than the message"
+    );
     let mut video = rect(op::VIDEO, 0, 0, 4, 4);
     video.push(1);
     video.extend_from_slice(&100u32.to_le_bytes());
     assert!(
-        dec.apply(&update(1, &video, &[])).is_err(),
+        dec.apply(&update_with(1, &video, &[], &[0; 99])).is_err(),
         "video cut short"
+    );
+    assert!(
+        dec.apply(&update_with(1, &video, &[], &[0; 100])).is_err(),
+        "not H.264, or no H.264 decoder"
     );
 
     // A delta before any keyframe cannot be applied.
