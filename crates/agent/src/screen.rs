@@ -139,6 +139,8 @@ pub fn run(
     let period = Duration::from_secs(1) / fps.max(1);
     let clock = Instant::now();
     let mut encoder = Encoder::new();
+    // The encoder starts from nothing: capture every row, not just the damaged ones.
+    let mut fresh = true;
     let mut damage: Vec<Area> = Vec::new();
     let mut monitors: Vec<Monitor> = Vec::new();
     let mut last_cursor: Option<(i32, i32, u32)> = None;
@@ -146,6 +148,7 @@ pub fn run(
         let epoch = control.epoch();
         if epoch == 0 {
             encoder.reset();
+            fresh = true;
             last_cursor = None;
             control.wait(Duration::from_secs(1));
             continue;
@@ -195,7 +198,7 @@ pub fn run(
         if !(known && damage.is_empty()) || keyframe {
             // Only the rows something was drawn in need copying from the
             // display; the capturer keeps the rest from before.
-            let rows = match (known, keyframe) {
+            let rows = match (known, keyframe || fresh) {
                 (true, false) => {
                     let top = damage.iter().map(|a| a.y).min().unwrap_or(0);
                     let bottom = damage.iter().map(|a| a.y + a.height).max().unwrap_or(0);
@@ -205,6 +208,7 @@ pub fn run(
             };
             match capturer.capture_rows(monitor.rect, rows) {
                 Ok(frame) => {
+                    fresh = false;
                     let pixels = Pixels {
                         width: frame.width(),
                         height: frame.height(),
@@ -234,6 +238,7 @@ pub fn run(
                     tracing::warn!(error = %e, "capture failed; reading the monitors again");
                     monitors.clear();
                     encoder.reset();
+                    fresh = true;
                     continue;
                 }
             }
