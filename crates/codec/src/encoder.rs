@@ -15,9 +15,8 @@ use crate::{Area, CodecError, HEADER, KEYFRAME, MAX_PALETTE, Pixels, TILE, UPDAT
 pub struct EncoderConfig {
     /// Send video at all. Without the `h264` feature there is none.
     pub video: bool,
-    /// Video updates at most this often (the rest of the picture is not
-    /// limited). A little under a 30 Hz source's period, so that capture
-    /// jitter does not make every other picture of it wait a frame.
+    /// Video pictures at most one this often on average (the rest of the
+    /// picture is not limited); a short burst absorbs capture jitter.
     pub video_interval: Duration,
     /// Target bits a second of the video stream.
     pub video_bitrate: u32,
@@ -27,7 +26,7 @@ impl Default for EncoderConfig {
     fn default() -> Self {
         EncoderConfig {
             video: cfg!(feature = "h264"),
-            video_interval: Duration::from_millis(28),
+            video_interval: Duration::from_millis(33),
             video_bitrate: 3_000_000,
         }
     }

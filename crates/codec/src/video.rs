@@ -73,6 +73,8 @@ pub(crate) fn choose_area(
 
 /// The coded picture is at most this many times smaller than its area, each way.
 const MAX_SCALE: u32 = 4;
+/// Pictures the stream may save up (see `VideoEncoder::tokens`).
+const BURST: f64 = 2.0;
 /// Pictures coded at one scale before a sharper one is tried.
 const SETTLE: u32 = 90;
 
@@ -87,7 +89,12 @@ pub(crate) struct VideoEncoder {
     area: Option<Area>,
     encoder: Option<Encoder>,
     yuv: Option<I420>,
-    last: Option<Duration>,
+    /// Pictures the stream may still send now: one more every `interval`,
+    /// at most [`BURST`] saved up, so a 30 Hz source seen through 60 Hz
+    /// captures with jitter keeps all its pictures while the average stays
+    /// within one picture an interval.
+    tokens: f64,
+    refilled: Option<Duration>,
     scale: u32,
     /// Bit 0: the latest picture was dropped by the rate control, bit 1 the one before, …
     skipped: u32,
@@ -112,7 +119,8 @@ impl VideoEncoder {
             area: None,
             encoder: None,
             yuv: None,
-            last: None,
+            tokens: BURST,
+            refilled: None,
             scale: 1,
             skipped: 0,
             coded_at_scale: 0,
@@ -129,11 +137,21 @@ impl VideoEncoder {
     pub(crate) fn stop(&mut self) {
         self.area = None;
         self.encoder = None;
-        self.last = None;
+        self.tokens = BURST;
+        self.refilled = None;
     }
 
-    pub(crate) fn due(&self, at: Duration, interval: Duration) -> bool {
-        self.encoder.is_none() || self.last.is_none_or(|l| at < l || at - l >= interval)
+    /// Whether a picture may be sent at `at`; adds what `interval` allows since the last call.
+    pub(crate) fn due(&mut self, at: Duration, interval: Duration) -> bool {
+        if let Some(before) = self.refilled
+            && at > before
+            && !interval.is_zero()
+        {
+            self.tokens =
+                (self.tokens + (at - before).as_secs_f64() / interval.as_secs_f64()).min(BURST);
+        }
+        self.refilled = Some(at);
+        self.encoder.is_none() || self.tokens >= 1.0
     }
 
     /// Encodes `area` of `pixels`; returns the access unit (Annex B) and
@@ -150,7 +168,7 @@ impl VideoEncoder {
                 .usage_type(UsageType::CameraVideoRealTime)
                 .scene_change_detect(false)
                 .bitrate(BitRate::from_bps(self.bitrate))
-                .max_frame_rate(FrameRate::from_hz(36.0))
+                .max_frame_rate(FrameRate::from_hz(30.0))
                 .rate_control_mode(RateControlMode::Bitrate)
                 .skip_frames(true)
                 .complexity(Complexity::Low)
@@ -195,7 +213,7 @@ impl VideoEncoder {
             .encode_at(&*yuv, ts)
             .map_err(|e| CodecError::Video(e.to_string()))?
             .to_vec();
-        self.last = Some(at);
+        self.tokens = (self.tokens - 1.0).max(0.0);
         self.adapt(data.len());
         Ok((data, fresh))
     }
