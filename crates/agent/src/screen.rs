@@ -195,7 +195,9 @@ pub fn run(
                 false
             }
         };
-        if !(known && damage.is_empty()) || keyframe {
+        // Also encode with nothing drawn while the viewer's picture is not
+        // yet exact (video that stopped is then sent losslessly).
+        if !(known && damage.is_empty()) || keyframe || encoder.has_unfinished() {
             // Only the rows something was drawn in need copying from the
             // display; the capturer keeps the rest from before.
             let rows = match (known, keyframe || fresh) {

@@ -127,6 +127,14 @@ impl Encoder {
         self.encode_damaged(monitor, pixels, None, keyframe, at)
     }
 
+    /// Whether the viewer's picture still differs from the last capture even
+    /// though nothing new was drawn: tiles it has only from lossy video, or
+    /// video tiles the rate control held back. The capture loop keeps
+    /// encoding while this holds, so a still screen ends up lossless.
+    pub fn has_unfinished(&self) -> bool {
+        self.tiles.iter().any(|t| t.lossy || t.pending)
+    }
+
     /// Like [`Encoder::encode`], but looks for changes only inside `damage`
     /// (picture coordinates; `None`: anywhere). `at` is a monotonic time stamp
     /// of the capture, for pacing the video stream.

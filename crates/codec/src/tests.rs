@@ -393,16 +393,39 @@ fn busy_rich_areas_become_video_then_lossless_again() {
         assert_eq!(dec.pixel(10, 10), Some([240, 240, 240, 255]));
     }
     assert!(kinds.contains(&op::VIDEO), "{kinds:?}");
-    // The film stops: the area is sent losslessly once it is no longer busy.
+    // The film stops on one last picture, drawn once.
     let last = film(100);
-    for t in 24u32..30 {
+    let whole = [Area {
+        x: 0,
+        y: 0,
+        width: w,
+        height: h,
+    }];
+    if let Some(m) = enc
+        .encode_damaged(
+            0,
+            px(&last, w, h),
+            Some(&whole),
+            false,
+            std::time::Duration::from_millis(24 * 34),
+        )
+        .expect("encodes")
+    {
+        dec.apply(&m).expect("decodes");
+    }
+    // Nothing more is drawn (no damage), yet the encoder says it is not done,
+    // and the frames the capture loop then asks for end lossless.
+    let mut t = 25u32;
+    while enc.has_unfinished() {
+        assert!(t < 40, "the picture never became lossless");
         let at = std::time::Duration::from_millis(u64::from(t) * 34);
         if let Some(m) = enc
-            .encode_damaged(0, px(&last, w, h), None, false, at)
+            .encode_damaged(0, px(&last, w, h), Some(&[]), false, at)
             .expect("encodes")
         {
             dec.apply(&m).expect("decodes");
         }
+        t += 1;
     }
     assert_shows(&dec, &last);
 }
