@@ -10,7 +10,6 @@
 //! throughput and the server's CPU use.
 
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -26,7 +25,7 @@ use tokio::sync::mpsc;
 use crate::ChatArgs;
 use crate::chat_worker::{PlannedSession, WorkerPlan, WorkerReport, WorkerResult};
 use crate::procfs;
-use crate::server_process::{LogSummary, ServerProcess};
+use crate::server_process::{LogSummary, ServerProcess, release_bin};
 
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "bench-password-0123";
@@ -98,7 +97,7 @@ pub async fn run(args: ChatArgs, open_file_limit: u64) -> anyhow::Result<()> {
     ensure!(args.concurrency > 0, "--concurrency must be at least 1");
     let bin = match &args.server_bin {
         Some(bin) => bin.clone(),
-        None => default_server_bin(),
+        None => release_bin("tether"),
     };
     ensure!(
         bin.is_file(),
@@ -141,19 +140,6 @@ pub async fn run(args: ChatArgs, open_file_limit: u64) -> anyhow::Result<()> {
         results.socket_failures,
     );
     Ok(())
-}
-
-/// `target/release/tether` of this workspace (or of `CARGO_TARGET_DIR`).
-fn default_server_bin() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .unwrap_or_else(|| Path::new("."))
-                .join("target")
-        });
-    target.join("release").join("tether")
 }
 
 async fn bench(

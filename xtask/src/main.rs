@@ -2,14 +2,17 @@
 //! load benchmark against the real release server (see `bench_chat`);
 //! `cargo xtask bench codec` measures the screen codec; `cargo xtask bench
 //! screen` measures screen streaming against x11vnc and TigerVNC (see
-//! `bench_screen`).
+//! `bench_screen`); `cargo xtask bench relay` measures how fast the server
+//! relays screen frames from one support app to one viewer (see `bench_relay`).
 
 mod bench_chat;
 mod bench_codec;
+mod bench_relay;
 mod bench_screen;
 mod chat_worker;
 mod procfs;
 mod server_process;
+mod tether_api;
 
 use std::path::PathBuf;
 
@@ -43,6 +46,10 @@ enum Bench {
     /// Screen streaming: Tether, x11vnc and TigerVNC on one Xvfb display with
     /// the same workloads; updates/s, bytes, CPU and input-to-pixel latency.
     Screen(ScreenArgs),
+    /// Screen-frame relay: one synthetic support app pushes frames through
+    /// the server to one viewer as fast as it takes them; Gbit/s, frames
+    /// dropped, server CPU and memory.
+    Relay(RelayArgs),
     /// Internal: the full-motion painter of the screen benchmark's video workload.
     #[command(hide = true)]
     ScreenVideo(bench_screen::painters::VideoArgs),
@@ -119,6 +126,28 @@ pub struct ScreenArgs {
     log_dir: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct RelayArgs {
+    /// Frame sizes to measure, one server run each (`65536`, `64KiB`, `4MiB`).
+    #[arg(long, value_delimiter = ',', default_value = "1MiB")]
+    frame_sizes: Vec<bench_relay::FrameSize>,
+    /// Length of the measured window.
+    #[arg(long, default_value_t = 10)]
+    duration_secs: u64,
+    /// Time frames flow before the window.
+    #[arg(long, default_value_t = 2)]
+    warmup_secs: u64,
+    /// The rate the table marks as reached (issue 5).
+    #[arg(long, default_value_t = 4.0)]
+    target_gbit: f64,
+    /// The server binary (default: target/release/tether).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// Also write the results as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let open_files = raise_open_file_limit()?;
@@ -139,6 +168,9 @@ fn main() -> anyhow::Result<()> {
         Command::Bench {
             bench: Bench::Screen(args),
         } => runtime.block_on(bench_screen::run(args)),
+        Command::Bench {
+            bench: Bench::Relay(args),
+        } => runtime.block_on(bench_relay::run(args)),
         Command::Bench {
             bench: Bench::ScreenVideo(args),
         } => bench_screen::painters::video(args),

@@ -14,6 +14,19 @@ use anyhow::{Context, bail};
 const LISTENING: &str = "Tether is listening on http://";
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// `target/release/<name>` of this workspace (or of `CARGO_TARGET_DIR`).
+pub fn release_bin(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("target")
+        });
+    target.join("release").join(name)
+}
+
 /// A running `tether serve`. Dropping it kills the process.
 #[derive(Debug)]
 pub struct ServerProcess {

@@ -16,17 +16,21 @@
 //!   grant is mirrored into atomics so the per-frame check takes no lock.
 //! - Screen frames go through a small broadcast channel: a viewer that falls
 //!   behind loses frames (and asks for a whole picture), it never queues them.
+//!   Before a frame would overwrite one that no viewer has read, the relay
+//!   waits briefly for the fastest viewer, so the app is slowed to what the
+//!   viewers take instead of sending frames nobody sees.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard as SyncGuard};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::Utf8Bytes;
 use protocol::{Actor, EventBody, MonitorInfo, Role, ServerFrame, ServerToAgent};
 use session::{Consent, Lifecycle};
 use store::{EventRow, SessionRow, Store};
-use tokio::sync::{MutexGuard, broadcast, mpsc};
+use tokio::sync::{MutexGuard, Notify, broadcast, mpsc};
 
 use crate::error::ApiError;
 
@@ -34,6 +38,17 @@ use crate::error::ApiError;
 const BROADCAST_CAPACITY: usize = 32;
 /// Screen frames in flight to viewers; beyond this a slow viewer drops frames.
 const MEDIA_CAPACITY: usize = 4;
+/// How long the relay waits for a viewer to take a frame before it
+/// overwrites the oldest unread one: a stuck viewer slows the app's frames
+/// (and its other messages, read by the same loop) by at most this much each.
+const MEDIA_PATIENCE: Duration = Duration::from_millis(50);
+
+/// A screen frame on its way to the viewers, numbered in relay order.
+#[derive(Debug, Clone)]
+pub struct MediaFrame {
+    pub number: u64,
+    pub bytes: Bytes,
+}
 
 #[derive(Debug, Clone)]
 pub enum HubMessage {
@@ -69,7 +84,12 @@ pub struct Hub {
     pub session_id: String,
     inner: tokio::sync::Mutex<HubInner>,
     tx: broadcast::Sender<HubMessage>,
-    media: broadcast::Sender<Bytes>,
+    media: broadcast::Sender<MediaFrame>,
+    /// Frames relayed so far, and one past the newest a viewer has taken.
+    media_sent: AtomicU64,
+    media_taken: AtomicU64,
+    /// Woken when a viewer takes a frame.
+    media_room: Notify,
     customers_online: AtomicUsize,
     technicians_online: AtomicUsize,
     /// Mirrors of the current grant for lock-free checks: 0 = no grant.
@@ -142,6 +162,9 @@ impl Hubs {
             }),
             tx: broadcast::channel(BROADCAST_CAPACITY).0,
             media: broadcast::channel(MEDIA_CAPACITY).0,
+            media_sent: AtomicU64::new(0),
+            media_taken: AtomicU64::new(0),
+            media_room: Notify::new(),
             customers_online: AtomicUsize::new(0),
             technicians_online: AtomicUsize::new(0),
             grant_epoch: AtomicU64::new(0),
@@ -244,8 +267,38 @@ impl Hub {
         self.tx.subscribe()
     }
 
-    pub fn subscribe_media(&self) -> broadcast::Receiver<Bytes> {
+    pub fn subscribe_media(&self) -> broadcast::Receiver<MediaFrame> {
         self.media.subscribe()
+    }
+
+    /// A viewer took `frame` from the media channel: its slot is free.
+    pub fn media_taken(&self, frame: &MediaFrame) {
+        self.media_taken
+            .fetch_max(frame.number + 1, Ordering::SeqCst);
+        self.media_room.notify_waiters();
+    }
+
+    /// Waits until the next frame would not overwrite one that even the
+    /// fastest viewer has not read yet, but at most [`MEDIA_PATIENCE`].
+    /// Returns at once when no viewer is subscribed.
+    pub async fn room_for_frame(&self) {
+        let deadline = tokio::time::Instant::now() + MEDIA_PATIENCE;
+        loop {
+            // Registered before the check, so a frame taken in between wakes it.
+            let room = self.media_room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            let queued = self
+                .media_sent
+                .load(Ordering::SeqCst)
+                .saturating_sub(self.media_taken.load(Ordering::SeqCst));
+            if self.media.receiver_count() == 0 || queued < MEDIA_CAPACITY as u64 {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, room).await.is_err() {
+                return;
+            }
+        }
     }
 
     /// Takes the session's write lock.
@@ -316,8 +369,12 @@ impl Hub {
         if !self.frames_allowed() {
             return false;
         }
+        let number = self.media_sent.fetch_add(1, Ordering::SeqCst);
         // No viewer is not an error.
-        let _ = self.media.send(frame);
+        let _ = self.media.send(MediaFrame {
+            number,
+            bytes: frame,
+        });
         true
     }
 

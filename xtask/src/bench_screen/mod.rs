@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, ensure};
 
 use crate::ScreenArgs;
+use crate::server_process::release_bin;
 use display::Display;
 use measure::{CpuSample, Picture, Viewer, ViewerStats};
 use peers::{Peer, PeerServer};
@@ -142,19 +143,6 @@ impl Logs {
 struct Bins {
     server: PathBuf,
     app: PathBuf,
-}
-
-/// `target/release/<name>` of this workspace (or of `CARGO_TARGET_DIR`).
-fn release_bin(name: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .unwrap_or_else(|| Path::new("."))
-                .join("target")
-        });
-    target.join("release").join(name)
 }
 
 /// What every measurement needs.

@@ -13,22 +13,18 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use futures_util::{SinkExt as _, StreamExt as _};
 use protocol::{
-    AccessKind, AccessRequest, ClientFrame, CreateSessionRequest, InputEvent, LoginRequest,
-    LoginResponse, Role, ServerFrame, SessionView,
+    AccessKind, AccessRequest, ClientFrame, CreateSessionRequest, InputEvent, ServerFrame,
+    SessionView,
 };
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
-use tokio_tungstenite::tungstenite::http::{HeaderValue, header};
 
 use super::children::Guarded;
 use super::display::Display;
 use super::measure::{Picture, Viewer, ViewerStats};
 use crate::server_process::ServerProcess;
+use crate::tether_api::{Api, console_socket};
 
 const EMAIL: &str = "bench@example.test";
 const PASSWORD: &str = "screen bench password";
@@ -55,25 +51,7 @@ impl Tether {
     ) -> anyhow::Result<Tether> {
         let mut server = ServerProcess::start(server_bin, EMAIL, PASSWORD)?;
         let base = format!("http://{}", server.address());
-        let api = Api {
-            http: reqwest::Client::new(),
-            base: base.clone(),
-            token: String::new(),
-        };
-        let login: LoginResponse = api
-            .post(
-                "/api/v1/auth/login",
-                &LoginRequest {
-                    email: EMAIL.into(),
-                    password: PASSWORD.into(),
-                },
-            )
-            .await
-            .context("cannot sign in")?;
-        let api = Api {
-            token: login.token,
-            ..api
-        };
+        let api = Api::sign_in(server.address(), EMAIL, PASSWORD).await?;
         let session: SessionView = api
             .post("/api/v1/sessions", &CreateSessionRequest::default())
             .await
@@ -200,52 +178,6 @@ async fn allow_in_app(
     }
 }
 
-/// The technician's side of the HTTP API.
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn post<B: Serialize, R: DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &B,
-    ) -> anyhow::Result<R> {
-        let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
-        if !self.token.is_empty() {
-            request = request.bearer_auth(&self.token);
-        }
-        answer(request.send().await, "POST", path).await
-    }
-
-    async fn get<R: DeserializeOwned>(&self, path: &str) -> anyhow::Result<R> {
-        let request = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        answer(request.send().await, "GET", path).await
-    }
-}
-
-async fn answer<R: DeserializeOwned>(
-    response: reqwest::Result<reqwest::Response>,
-    method: &str,
-    path: &str,
-) -> anyhow::Result<R> {
-    let response = response.with_context(|| format!("{method} {path} failed"))?;
-    let status = response.status();
-    if !status.is_success() {
-        let text = response.text().await.unwrap_or_default();
-        bail!("{method} {path} answered {status}: {text}");
-    }
-    response
-        .json()
-        .await
-        .with_context(|| format!("the answer of {method} {path} is unreadable"))
-}
-
 /// The technician's WebSocket, read and decoded on a task of its own.
 #[derive(Debug)]
 pub struct TetherViewer {
@@ -268,28 +200,8 @@ impl TetherViewer {
         stats: Arc<ViewerStats>,
         (px, py): (u32, u32),
     ) -> anyhow::Result<TetherViewer> {
-        let stream = TcpStream::connect(server.address())
-            .await
-            .context("cannot connect to the server")?;
-        stream.set_nodelay(true).context("cannot set TCP_NODELAY")?;
-        let mut request = format!("ws://{}/api/v1/sessions/{session_id}/ws", server.address())
-            .into_client_request()
-            .context("cannot build the WebSocket request")?;
-        request.headers_mut().insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_str(&format!("Bearer {token}")).context("bad token")?,
-        );
-        let (socket, _) = tokio_tungstenite::client_async(request, stream)
-            .await
-            .context("the console WebSocket did not open")?;
+        let socket = console_socket(server.address(), session_id, token, None).await?;
         let (mut sink, mut stream) = socket.split();
-        match stream.next().await {
-            Some(Ok(Message::Text(text))) => match serde_json::from_str::<ServerFrame>(&text) {
-                Ok(ServerFrame::Hello { you, .. }) if you.role == Role::Technician => {}
-                other => bail!("the first frame is not a technician's hello: {other:?}"),
-            },
-            other => bail!("no hello on the console WebSocket: {other:?}"),
-        }
         let (outgoing, mut queue) = mpsc::unbounded_channel::<Message>();
         let problem = Arc::new(Mutex::new(None));
         let report = {

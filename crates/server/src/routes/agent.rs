@@ -281,6 +281,10 @@ async fn read_frames(
             None | Some(Ok(Message::Close(_))) => return Ok(()),
             Some(Err(e)) => return Err(e.into()),
             Some(Ok(Message::Binary(frame))) => {
+                // Slows the app to the viewers' pace rather than relaying
+                // frames that would be overwritten unread. The grant is
+                // checked after the wait, when the frame is relayed.
+                hub.room_for_frame().await;
                 if !hub.relay_frame(frame) {
                     // Without a current grant nothing is relayed (the app
                     // should not have sent it).

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -15,7 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::hub::{Hub, HubMessage};
+use crate::hub::{Hub, HubMessage, MediaFrame};
 use crate::routes::sessions::{participant_session, view_for};
 use crate::sessions;
 use crate::signals::{SIGNED_OUT_CLOSE, Signal};
@@ -152,7 +151,10 @@ where
                 Err(RecvError::Closed) => return Ok(()),
             },
             frame = next_media(&mut media) => match frame {
-                Ok(bytes) => socket.send(Message::Binary(bytes)).await?,
+                Ok(frame) => {
+                    hub.media_taken(&frame);
+                    socket.send(Message::Binary(frame.bytes)).await?;
+                }
                 // This viewer fell behind and lost frames: it needs a whole picture.
                 Err(RecvError::Lagged(_)) => ask_for_picture(hub).await,
                 Err(RecvError::Closed) => media = None,
@@ -181,7 +183,9 @@ async fn next_signal(
 }
 
 /// The next screen frame for a viewer; never resolves for other callers.
-async fn next_media(media: &mut Option<broadcast::Receiver<Bytes>>) -> Result<Bytes, RecvError> {
+async fn next_media(
+    media: &mut Option<broadcast::Receiver<MediaFrame>>,
+) -> Result<MediaFrame, RecvError> {
     match media {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
