@@ -1,4 +1,4 @@
-//! Sending the invitation e-mail through the configured SMTP server (lettre, rustls with ring).
+//! Sending e-mails (invitations, set-password links) through the configured SMTP server (lettre, rustls with ring).
 
 use std::error::Error as _;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executo
 use crate::error::{NotifyError, Service};
 use crate::error::{lowercase_first, without_os_code};
 use crate::tls;
-use crate::{Invitation, Secret, is_loopback};
+use crate::{AccountLink, Invitation, Secret, is_loopback};
 
 /// How Tether reaches the administrator's mail server.
 #[derive(Debug, Clone)]
@@ -64,6 +64,42 @@ pub async fn send_invitation_email(
     to: &str,
     invitation: &Invitation,
 ) -> Result<(), NotifyError> {
+    let mail = Mail {
+        subject: invitation.email_subject(),
+        text: invitation.email_text(),
+        html: invitation.email_html(),
+        what: "invitation",
+    };
+    send(config, to, mail).await
+}
+
+/// Sends the one-time set-password link to `to`, like
+/// [`send_invitation_email`]: one multipart/alternative message in the
+/// link's language, with the same checks and errors.
+pub async fn send_account_email(
+    config: &SmtpConfig,
+    to: &str,
+    link: &AccountLink,
+) -> Result<(), NotifyError> {
+    let mail = Mail {
+        subject: link.email_subject(),
+        text: link.email_text(),
+        html: link.email_html(),
+        what: "set-password",
+    };
+    send(config, to, mail).await
+}
+
+/// One e-mail's words.
+struct Mail {
+    subject: String,
+    text: String,
+    html: String,
+    /// What kind of e-mail it is, for the log.
+    what: &'static str,
+}
+
+async fn send(config: &SmtpConfig, to: &str, mail: Mail) -> Result<(), NotifyError> {
     let to = to.trim();
     let recipient: Address = to.parse().map_err(|e| NotifyError::InvalidRecipient {
         recipient: to.chars().take(100).collect(),
@@ -79,18 +115,15 @@ pub async fn send_invitation_email(
     let message = Message::builder()
         .from(from)
         .to(Mailbox::new(None, recipient))
-        .subject(invitation.email_subject())
-        .multipart(MultiPart::alternative_plain_html(
-            invitation.email_text(),
-            invitation.email_html(),
-        ))
+        .subject(mail.subject)
+        .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
         .map_err(|e| misconfigured(format!("the message could not be built: {e}.")))?;
 
     let transport = transport(config)?;
     let server = format!("{}:{}", config.host.trim(), config.port);
     match tokio::time::timeout(config.timeout, transport.send(message)).await {
         Ok(Ok(response)) => {
-            tracing::debug!(%server, code = %response.code(), "invitation e-mail sent");
+            tracing::debug!(%server, code = %response.code(), what = mail.what, "e-mail sent");
             Ok(())
         }
         Ok(Err(e)) => Err(smtp_error(&e, config, server)),

@@ -1,6 +1,7 @@
 //! Invitations to a support session: their words in English and
 //! German, and sending them by e-mail (SMTP) and by SMS (Twilio's Messages
-//! API).
+//! API). The same mail server also sends an account its one-time
+//! set-password link ([`AccountLink`], [`send_account_email`]).
 //!
 //! # Using it
 //!
@@ -52,9 +53,13 @@
 //! previews too.
 //!
 //! # Layout
-//! - `text.rs` — [`Invitation`], [`Language`]: the words, HTML escaping.
+//! - `text.rs` — [`Invitation`], [`Language`]: the words, the HTML page
+//!   every e-mail shares, escaping.
+//! - `account.rs` — [`AccountLink`]: the e-mail with a one-time
+//!   set-password link for a new account or a password reset.
 //! - `gsm7.rs` — the SMS alphabet: segment counting, folding names to it.
-//! - `email.rs` — [`SmtpConfig`], [`send_invitation_email`] (lettre).
+//! - `email.rs` — [`SmtpConfig`], [`send_invitation_email`],
+//!   [`send_account_email`] (lettre).
 //! - `sms.rs` — [`TwilioConfig`], [`send_invitation_sms`].
 //! - `https.rs` — the one HTTP POST the SMS needs (hyper + rustls).
 //! - `tls.rs` — rustls settings (ring, Mozilla's roots), TLS failures in words.
@@ -96,6 +101,7 @@
 //! container needs no CA bundle. A mail server or gateway with a private
 //! CA is not supported yet; that would be an extra PEM in each config.
 
+mod account;
 mod email;
 mod error;
 pub mod gsm7;
@@ -106,7 +112,8 @@ mod sms;
 mod text;
 mod tls;
 
-pub use email::{Security, SmtpConfig, send_invitation_email};
+pub use account::{AccountLink, LinkPurpose};
+pub use email::{Security, SmtpConfig, send_account_email, send_invitation_email};
 pub use error::{NotifyError, Service};
 pub use phone::{PhoneError, PhoneNumber};
 pub use secret::Secret;

@@ -1,4 +1,5 @@
-//! The invitation's words: e-mail subject, plain text, HTML and SMS, in English and German.
+//! The invitation's words: e-mail subject, plain text, HTML and SMS, in English and German;
+//! and the pieces every HTML e-mail shares (page, paragraph, button, escaping).
 
 use std::str::FromStr;
 
@@ -97,7 +98,6 @@ impl Invitation {
     /// ignore style sheets), every inserted value escaped.
     pub fn email_html(&self) -> String {
         let words = self.words();
-        let url = self.join_url.trim();
         let key = escape(&self.key());
         let inviter = format!("<strong>{}</strong>", escape(&self.inviter()));
         let key_html = format!(
@@ -109,50 +109,24 @@ impl Invitation {
             }
             None => words.key_only(&key_html),
         };
-        // Only web addresses become links; anything else is shown as text.
-        let (button, link) = if url.starts_with("https://") || url.starts_with("http://") {
-            let button = format!(
-                "<p style=\"margin:24px 0\"><a href=\"{}\" style=\"display:inline-block;\
-                 background:#1a56db;color:#ffffff;text-decoration:none;font-weight:bold;\
-                 padding:12px 24px;border-radius:6px\">{}</a></p>\n",
-                escape(url),
-                words.button
-            );
-            let link = format!(
-                "<a href=\"{url}\" style=\"color:#1a56db;word-break:break-all\">{url}</a>",
-                url = escape(url)
-            );
-            (button, link)
-        } else {
-            (String::new(), escape(url))
-        };
-        let p = "<p style=\"margin:0 0 16px\">";
-        format!(
-            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <title>{title}</title>\n</head>\n\
-             <body style=\"margin:0;padding:24px;background:#f3f4f6;\
-             font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2937\">\n\
-             <div style=\"max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px\">\n\
-             {p}{greeting}</p>\n\
-             {p}{invites}</p>\n\
-             {button}\
-             {p}{fallback}<br>{link}</p>\n\
-             {p}{key_line}</p>\n\
-             {p}{validity}</p>\n\
-             <p style=\"margin:24px 0 0;font-size:13px;color:#6b7280\">{not_expected}</p>\n\
-             </div>\n</body>\n</html>\n",
-            lang = self.language.code(),
-            title = escape(&self.email_subject()),
-            greeting = words.greeting,
-            invites = words.invites(&inviter),
-            fallback = if button.is_empty() {
-                words.open_link
-            } else {
-                words.button_fallback
-            },
-            validity = words.validity(self.minutes_valid),
-            not_expected = words.not_expected,
+        let content = [
+            paragraph(words.greeting),
+            paragraph(&words.invites(&inviter)),
+            html_action(
+                &self.join_url,
+                words.button,
+                words.button_fallback,
+                words.open_link,
+            ),
+            paragraph(&key_line),
+            paragraph(&words.validity(self.minutes_valid)),
+        ]
+        .concat();
+        html_page(
+            self.language,
+            &self.email_subject(),
+            &content,
+            words.not_expected,
         )
     }
 
@@ -172,18 +146,9 @@ impl Invitation {
         )
     }
 
-    /// The technician's name, cleaned: control characters (a line break
-    /// in a subject would be a header injection) become spaces, runs of
-    /// white space one space, and very long names are cut.
+    /// The technician's name, safe for one line (see [`clean_name`]).
     fn name(&self) -> Option<String> {
-        let name = self
-            .technician_name
-            .split(|c: char| c.is_whitespace() || c.is_control())
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let name: String = name.chars().take(80).collect();
-        (!name.is_empty()).then_some(name)
+        clean_name(&self.technician_name)
     }
 
     /// Who invites: the name, or "Your technician".
@@ -317,9 +282,65 @@ fn duration(minutes: u32, in_minutes: &str, in_hours: &str) -> String {
     }
 }
 
+/// A name as people typed it, made safe for one line: control characters
+/// (a line break in a subject would be a header injection) become spaces,
+/// runs of white space one space, and very long names are cut.
+pub(crate) fn clean_name(name: &str) -> Option<String> {
+    let name = name
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name: String = name.chars().take(80).collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// One paragraph of an HTML e-mail; `html` is escaped already.
+pub(crate) fn paragraph(html: &str) -> String {
+    format!("<p style=\"margin:0 0 16px\">{html}</p>\n")
+}
+
+/// The call to action of an HTML e-mail: a button, then the link itself
+/// after `fallback` for mail clients that hide the button. Only web
+/// addresses become links; anything else is shown as text after
+/// `no_button`, without a button.
+pub(crate) fn html_action(url: &str, button: &str, fallback: &str, no_button: &str) -> String {
+    let url = url.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return paragraph(&format!("{no_button}<br>{}", escape(url)));
+    }
+    let url = escape(url);
+    format!(
+        "<p style=\"margin:24px 0\"><a href=\"{url}\" style=\"display:inline-block;\
+         background:#1a56db;color:#ffffff;text-decoration:none;font-weight:bold;\
+         padding:12px 24px;border-radius:6px\">{button}</a></p>\n{}",
+        paragraph(&format!(
+            "{fallback}<br><a href=\"{url}\" style=\"color:#1a56db;word-break:break-all\">{url}</a>"
+        ))
+    )
+}
+
+/// A whole HTML e-mail: one column, inline styles (mail clients ignore
+/// style sheets). `title` is plain text; `content` and `footer` are HTML.
+pub(crate) fn html_page(language: Language, title: &str, content: &str, footer: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n</head>\n\
+         <body style=\"margin:0;padding:24px;background:#f3f4f6;\
+         font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2937\">\n\
+         <div style=\"max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px\">\n\
+         {content}\
+         <p style=\"margin:24px 0 0;font-size:13px;color:#6b7280\">{footer}</p>\n\
+         </div>\n</body>\n</html>\n",
+        lang = language.code(),
+        title = escape(title),
+    )
+}
+
 /// The template with each `{name}` replaced by its value, in one pass: a
 /// value that itself contains `{key}` (people type anything) stays as it is.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
+pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -348,7 +369,7 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 }
 
 /// Text for HTML element content and quoted attribute values.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

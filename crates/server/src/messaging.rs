@@ -1,8 +1,12 @@
-//! The SMS gateway and the mail server invitations go through, as the admin
-//! center configures them. Stored as one JSON document in `server_settings`;
-//! the secrets in it (the gateway's auth token, the SMTP password) are
-//! write-only: no answer, log line or audit entry ever contains them.
+//! The SMS gateway and the mail server that invitations and set-password
+//! links go through, as the admin center configures them. Stored as one
+//! JSON document in `server_settings`; the secrets in it (the gateway's
+//! auth token, the SMTP password) are write-only: no answer, log line or
+//! audit entry ever contains them.
 
+use std::time::Duration;
+
+use notify::{Language, Secret, Security};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -122,6 +126,38 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+impl SmtpServer {
+    /// How `notify` reaches this mail server; `timeout` bounds one message.
+    pub fn config(&self, timeout: Duration) -> notify::SmtpConfig {
+        notify::SmtpConfig {
+            host: self.host.clone(),
+            port: self.port,
+            security: match self.security.as_str() {
+                "none" => Security::None,
+                "tls" => Security::Tls,
+                _ => Security::StartTls,
+            },
+            username: Some(self.username.clone()).filter(|u| !u.is_empty()),
+            password: Some(self.password.clone())
+                .filter(|p| !p.is_empty())
+                .map(Secret::new),
+            from: self.from.clone(),
+            timeout,
+        }
+    }
+}
+
+/// The language a request asks a message to be written in: `en` (also
+/// when absent or empty) or `de`.
+pub fn language(tag: Option<&str>) -> Result<Language, ApiError> {
+    match tag.map(str::trim) {
+        None | Some("") => Ok(Language::En),
+        Some(tag) => tag.parse().map_err(|_| {
+            ApiError::BadRequest("bad_language", "The language must be en or de.".into())
+        }),
+    }
 }
 
 impl Messaging {

@@ -1,11 +1,14 @@
-//! E-mail invitations through a real SMTP server (aiosmtpd) on loopback.
+//! E-mail invitations and set-password links through a real SMTP server (aiosmtpd) on loopback.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use notify::{Language, NotifyError, Secret, Security, SmtpConfig, send_invitation_email};
+use notify::{
+    AccountLink, Language, LinkPurpose, NotifyError, Secret, Security, SmtpConfig,
+    send_account_email, send_invitation_email,
+};
 use serde_json::Value;
 
 use crate::logs::Logs;
@@ -204,6 +207,96 @@ async fn german_invitation_arrives_in_german_with_the_name_escaped() {
     );
     assert!(!html.contains("<b>Groß"), "{html}");
     assert!(html.contains("An der Sitzung teilnehmen"), "{html}");
+}
+
+#[tokio::test]
+async fn set_password_links_arrive_in_their_language() {
+    let server = SmtpServer::start(&[]);
+    let link = "https://support.example.com/reset?token=9f86d081884c7d65";
+    let mut account = AccountLink {
+        name: "Jörg <b>Groß</b>".into(),
+        email: "joerg@example.de".into(),
+        link: link.into(),
+        valid_hours: 72,
+        purpose: LinkPurpose::NewAccount,
+        language: Language::De,
+    };
+    send_account_email(&server.config(), "joerg@example.de", &account)
+        .await
+        .expect("sent");
+    account.purpose = LinkPurpose::PasswordReset;
+    account.language = Language::En;
+    send_account_email(&server.config(), "joerg@example.de", &account)
+        .await
+        .expect("sent");
+
+    let messages = server.messages();
+    assert_eq!(messages.len(), 2);
+    let created = &messages[0];
+    assert_eq!(created["rcpt_tos"], serde_json::json!(["joerg@example.de"]));
+    assert_eq!(created["from"], "Tether <support@example.com>");
+    assert_eq!(created["subject"], "Ihr Tether-Konto: Passwort festlegen");
+    assert_eq!(created["content_type"], "multipart/alternative");
+    // lettre sends the lines with CRLF, as SMTP wants.
+    let text = part(created, "text/plain").replace("\r\n", "\n");
+    assert!(text.starts_with("Guten Tag Jörg <b>Groß</b>,"), "{text}");
+    assert!(
+        text.contains(&format!("Legen Sie hier Ihr Passwort fest:\n{link}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Der Link ist 72 Stunden gültig und kann einmal verwendet werden."),
+        "{text}"
+    );
+    let html = part(created, "text/html");
+    assert!(html.contains("<html lang=\"de\">"), "{html}");
+    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+    assert!(
+        html.contains("Guten Tag Jörg &lt;b&gt;Groß&lt;/b&gt;,"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>Groß"), "{html}");
+
+    let reset = &messages[1];
+    assert_eq!(reset["subject"], "Your Tether account: set a new password");
+    let text = part(reset, "text/plain");
+    assert!(
+        text.contains("asked for a new password for your Tether account joerg@example.de."),
+        "{text}"
+    );
+    assert!(text.contains(link), "{text}");
+    assert!(
+        text.contains("Until then, your current password keeps working."),
+        "{text}"
+    );
+    assert!(part(reset, "text/html").contains(">Set a new password</a>"));
+}
+
+#[tokio::test]
+async fn a_set_password_link_to_a_refused_recipient_is_an_error() {
+    let server = SmtpServer::start(&["--refuse", "nobody@example.com"]);
+    let account = AccountLink {
+        name: "Nobody".into(),
+        email: "nobody@example.com".into(),
+        link: "https://support.example.com/reset?token=1".into(),
+        valid_hours: 72,
+        purpose: LinkPurpose::NewAccount,
+        language: Language::En,
+    };
+    let e = send_account_email(&server.config(), "nobody@example.com", &account)
+        .await
+        .expect_err("the server refuses this recipient");
+    assert!(
+        matches!(
+            e,
+            NotifyError::Refused {
+                code: Some(550),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(server.messages().is_empty());
 }
 
 #[tokio::test]

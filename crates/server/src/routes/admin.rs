@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use notify::{AccountLink, LinkPurpose, NotifyError};
 use protocol::User;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,7 +23,7 @@ use crate::state::AppState;
 use crate::views::timestamp;
 
 /// How long a set-password link works.
-const PASSWORD_LINK_HOURS: i64 = 72;
+const PASSWORD_LINK_HOURS: u32 = 72;
 
 pub fn user_view(u: &UserRow, groups: &HashMap<String, String>) -> User {
     User {
@@ -93,6 +94,9 @@ pub struct NewAccount {
     role: String,
     #[serde(default)]
     group_id: Option<String>,
+    /// The language of the e-mail with the link: `en` (default) or `de`.
+    #[serde(default)]
+    language: Option<String>,
 }
 
 pub async fn create_user(
@@ -103,6 +107,9 @@ pub async fn create_user(
     let group_id = check_group_choice(&state, &admin, &req.role, req.group_id).await?;
     let valid = crate::accounts::validate_new_account(&req.email, &req.name, &req.role)
         .map_err(|e| ApiError::BadRequest(e.code(), e.to_string()))?;
+    let language = crate::messaging::language(req.language.as_deref())?;
+    // Read before the account exists, so that nothing fails after it does.
+    let messaging = Messaging::load(&state).await?;
     let new = store::NewUser {
         id: crate::new_id(),
         email: valid.email,
@@ -115,26 +122,37 @@ pub async fn create_user(
     };
     state.store.create_user(&new).await.map_err(email_taken)?;
     let link = password_link(&state, &new.id).await?;
+    let emailed = email_link(
+        &state,
+        &messaging,
+        &new.id,
+        AccountLink {
+            name: new.name.clone(),
+            email: new.email.clone(),
+            link: link.0.clone(),
+            valid_hours: PASSWORD_LINK_HOURS,
+            purpose: LinkPurpose::NewAccount,
+            language,
+        },
+    )
+    .await;
     audit(
         &state,
         &admin.user,
         group_id.as_deref(),
         "account_created",
         &new.email,
-        json!({ "name": new.name, "role": new.role, "group_id": group_id }),
+        json!({
+            "name": new.name, "role": new.role, "group_id": group_id,
+            "emailed": matches!(emailed, Ok(true)),
+        }),
     )
     .await;
     let user = load_user(&state, &new.id).await?;
     let groups = group_names(&state).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "user": user_view(&user, &groups),
-            "link": link.0,
-            "link_expires_at": timestamp(link.1),
-            "emailed": false,
-        })),
-    ))
+    let mut answer = link_answer(&link, &emailed);
+    answer.insert("user".into(), json!(user_view(&user, &groups)));
+    Ok((StatusCode::CREATED, Json(Value::Object(answer))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,26 +273,49 @@ pub async fn update_user(
     Ok(Json(json!({ "user": user_view(&user, &groups) })))
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// The language of the e-mail with the link: `en` (default) or `de`.
+    #[serde(default)]
+    language: Option<String>,
+}
+
 pub async fn reset_password(
     State(state): State<AppState>,
     admin: Admin,
     Path(id): Path<String>,
+    JsonBody(req): JsonBody<PasswordReset>,
 ) -> Result<Json<Value>, ApiError> {
     let user = load_user(&state, &id).await?;
     admin.ensure_manages(user.group_id.as_deref())?;
-    let (link, expires) = password_link(&state, &user.id).await?;
+    let language = crate::messaging::language(req.language.as_deref())?;
+    let messaging = Messaging::load(&state).await?;
+    let link = password_link(&state, &user.id).await?;
+    let emailed = email_link(
+        &state,
+        &messaging,
+        &user.id,
+        AccountLink {
+            name: user.name.clone(),
+            email: user.email.clone(),
+            link: link.0.clone(),
+            valid_hours: PASSWORD_LINK_HOURS,
+            purpose: LinkPurpose::PasswordReset,
+            language,
+        },
+    )
+    .await;
     audit(
         &state,
         &admin.user,
         user.group_id.as_deref(),
         "password_link_created",
         &user.email,
-        json!({}),
+        json!({ "emailed": matches!(emailed, Ok(true)) }),
     )
     .await;
-    Ok(Json(
-        json!({ "link": link, "link_expires_at": timestamp(expires), "emailed": false }),
-    ))
+    Ok(Json(Value::Object(link_answer(&link, &emailed))))
 }
 
 pub async fn reset_2fa(
@@ -346,12 +387,55 @@ async fn check_group_choice(
 async fn password_link(state: &AppState, user_id: &str) -> Result<(String, i64), ApiError> {
     let token = auth::random_secret();
     let now = state.now();
-    let expires = now + PASSWORD_LINK_HOURS * 3_600_000;
+    let expires = now + i64::from(PASSWORD_LINK_HOURS) * 3_600_000;
     state
         .store
         .create_one_time_token(&auth::token_hash(&token), user_id, "password", now, expires)
         .await?;
     Ok((format!("{}/reset?token={token}", state.public_url), expires))
+}
+
+/// E-mails a set-password link when a mail server is set up: `Ok(false)`
+/// when none is, `Ok(true)` when it accepted the message. A failure does
+/// not fail the request (the account and the link exist either way): the
+/// administrator hears why and hands the link over themself.
+async fn email_link(
+    state: &AppState,
+    messaging: &Messaging,
+    user_id: &str,
+    link: AccountLink,
+) -> Result<bool, NotifyError> {
+    let Some(smtp) = &messaging.smtp else {
+        return Ok(false);
+    };
+    let config = smtp.config(state.config.send_timeout);
+    match notify::send_account_email(&config, &link.email, &link).await {
+        Ok(()) => {
+            tracing::info!(user = %user_id, purpose = ?link.purpose, "set-password link e-mailed");
+            Ok(true)
+        }
+        Err(e) => {
+            // Never the link itself: it is a password until it is used.
+            tracing::warn!(user = %user_id, purpose = ?link.purpose, error = %e, "set-password link not e-mailed");
+            Err(e)
+        }
+    }
+}
+
+/// `link`, `link_expires_at`, `emailed` and, when sending failed,
+/// `email_error`: what both link-making endpoints answer.
+fn link_answer(
+    (link, expires): &(String, i64),
+    emailed: &Result<bool, NotifyError>,
+) -> serde_json::Map<String, Value> {
+    let mut answer = serde_json::Map::new();
+    answer.insert("link".into(), json!(link));
+    answer.insert("link_expires_at".into(), json!(timestamp(*expires)));
+    answer.insert("emailed".into(), json!(matches!(emailed, Ok(true))));
+    if let Err(e) = emailed {
+        answer.insert("email_error".into(), json!(e.to_string()));
+    }
+    answer
 }
 
 // ---- groups ------------------------------------------------------------

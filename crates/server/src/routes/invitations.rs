@@ -9,7 +9,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use notify::{Invitation, Language, NotifyError, PhoneNumber, Secret, Security};
+use notify::{Invitation, NotifyError, PhoneNumber, Secret};
 use protocol::{Actor, EventBody, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -91,12 +91,7 @@ pub async fn invite(
             "Invitations can only be sent while the support key waits for the customer.".into(),
         ));
     }
-    let language: Language = match req.language.as_deref() {
-        None | Some("") => Language::En,
-        Some(l) => l.parse().map_err(|_| {
-            ApiError::BadRequest("bad_language", "The language must be en or de.".into())
-        })?,
-    };
+    let language = crate::messaging::language(req.language.as_deref())?;
     let policy = GroupPolicy::load(&state, row.group_id.as_deref()).await?;
     let messaging = Messaging::load(&state).await?;
     let recipient = match req.channel.as_str() {
@@ -282,24 +277,7 @@ fn route(
                         .into(),
                 )
             })?;
-            Ok(Route::Email(
-                notify::SmtpConfig {
-                    host: smtp.host.clone(),
-                    port: smtp.port,
-                    security: match smtp.security.as_str() {
-                        "none" => Security::None,
-                        "tls" => Security::Tls,
-                        _ => Security::StartTls,
-                    },
-                    username: Some(smtp.username.clone()).filter(|u| !u.is_empty()),
-                    password: Some(smtp.password.clone())
-                        .filter(|p| !p.is_empty())
-                        .map(Secret::new),
-                    from: smtp.from.clone(),
-                    timeout,
-                },
-                address.clone(),
-            ))
+            Ok(Route::Email(smtp.config(timeout), address.clone()))
         }
     }
 }

@@ -1,8 +1,8 @@
 //! The admin center's API: accounts (create with a set-password link,
 //! disable signs out everywhere), groups and policies taking effect, group
 //! administrators kept to their group, write-only gateway secrets, the
-//! session history with filters and export, the audit log, and who may call
-//! any of it.
+//! session history with filters and export, the audit log, who may call
+//! any of it, and set-password links e-mailed through a real SMTP server.
 
 use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
@@ -11,6 +11,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::harness::{Backend, PASSWORD, TestApp, assert_error, both_backends, read, spawn_app};
+use crate::smtp::SmtpServer;
 
 both_backends!(
     new_account_sets_password_through_one_time_link,
@@ -20,7 +21,8 @@ both_backends!(
     gateway_secrets_are_write_only,
     history_filters_and_exports,
     admin_endpoints_refuse_the_wrong_callers,
-    last_admin_cannot_be_removed
+    last_admin_cannot_be_removed,
+    set_password_links_are_emailed_when_smtp_is_set_up
 );
 
 async fn create_group(app: &TestApp, admin: &str, name: &str, settings: Value) -> String {
@@ -850,5 +852,195 @@ async fn admin_endpoints_refuse_the_wrong_callers(backend: Backend) {
             "{path}"
         );
     }
+    app.stop().await;
+}
+
+/// With a mail server set up, the set-password link goes out by e-mail in
+/// the language asked for; when sending fails, the account and the link
+/// exist anyway and the administrator hears why.
+async fn set_password_links_are_emailed_when_smtp_is_set_up(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = spawn_app(backend).await;
+    let admin = app.admin("root@example.com").await;
+    // No mail server yet: the administrator hands the link over.
+    let (status, created) = app
+        .post_json(
+            "/api/v1/admin/users",
+            Some(&admin),
+            json!({"email": "kim@example.com", "name": "Kim", "role": "technician"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["emailed"], false, "{created}");
+    assert!(created.get("email_error").is_none(), "{created}");
+
+    let configure = |port: u16| {
+        app.send_json(
+            Method::PUT,
+            "/api/v1/admin/messaging",
+            Some(&admin),
+            json!({"smtp": {"host": "127.0.0.1", "port": port, "security": "none",
+                            "from": "Tether <support@example.com>"}}),
+        )
+    };
+    let (status, view) = configure(smtp.port).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let (status, created) = app
+        .post_json(
+            "/api/v1/admin/users",
+            Some(&admin),
+            json!({"email": "Jana@Example.de", "name": "Jana Weber", "role": "technician",
+                   "language": "de"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["emailed"], true, "{created}");
+    assert!(created.get("email_error").is_none(), "{created}");
+    let link = created["link"].as_str().expect("link");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1);
+    let m = &messages[0];
+    assert_eq!(m["rcpt_tos"], json!(["jana@example.de"]));
+    assert_eq!(m["from"], "Tether <support@example.com>");
+    assert_eq!(m["subject"], "Ihr Tether-Konto: Passwort festlegen");
+    let parts = m["parts"].as_array().expect("parts");
+    assert_eq!(parts.len(), 2, "text and HTML: {m}");
+    for part in parts {
+        let text = part["text"].as_str().expect("text");
+        assert!(text.contains(link), "{text}");
+        assert!(text.contains("Guten Tag Jana Weber,"), "{text}");
+    }
+    // The e-mailed link is the account's.
+    let token = link.split("token=").nth(1).expect("token");
+    let (status, who) = app
+        .post_json("/api/v1/auth/reset/inspect", None, json!({"token": token}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{who}");
+    assert_eq!(who["email"], "jana@example.de");
+
+    // A password reset sends a second message, in English unless asked.
+    let jana = created["user"]["id"].as_str().expect("id");
+    let reset_path = |id: &str| format!("/api/v1/admin/users/{id}/password-reset");
+    let (status, reset) = app
+        .post_json(&reset_path(jana), Some(&admin), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reset}");
+    assert_eq!(reset["emailed"], true, "{reset}");
+    let reset_link = reset["link"].as_str().expect("link");
+    assert_ne!(reset_link, link);
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["rcpt_tos"], json!(["jana@example.de"]));
+    assert_eq!(
+        messages[1]["subject"],
+        "Your Tether account: set a new password"
+    );
+    for part in messages[1]["parts"].as_array().expect("parts") {
+        assert!(
+            part["text"].as_str().expect("text").contains(reset_link),
+            "{part}"
+        );
+    }
+    for body in [
+        json!({"email": "x@example.com", "name": "X", "role": "technician", "language": "fr"}),
+        json!({"email": "x@example.com", "name": "X", "role": "technician", "lang": "de"}),
+    ] {
+        let answer = app
+            .post_json("/api/v1/admin/users", Some(&admin), body.clone())
+            .await;
+        assert_eq!(answer.0, StatusCode::BAD_REQUEST, "{body}: {}", answer.1);
+    }
+    assert_error(
+        &app.post_json(&reset_path(jana), Some(&admin), json!({"language": "fr"}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "bad_language",
+    );
+    assert_eq!(
+        smtp.messages().len(),
+        2,
+        "nothing sent for a refused request"
+    );
+
+    // Nothing listens on the configured port: the account is created and
+    // the link made all the same, with the reason it was not e-mailed.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
+    let (status, view) = configure(closed).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let (status, created) = app
+        .post_json(
+            "/api/v1/admin/users",
+            Some(&admin),
+            json!({"email": "lee@example.com", "name": "Lee", "role": "technician",
+                   "language": "en"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["emailed"], false, "{created}");
+    let error = created["email_error"].as_str().expect("email_error");
+    assert!(
+        error.starts_with(&format!(
+            "Could not connect to the mail server at 127.0.0.1:{closed}"
+        )),
+        "{error}"
+    );
+    assert!(
+        created["link"]
+            .as_str()
+            .is_some_and(|l| l.contains("token="))
+    );
+    let lee = created["user"]["id"].as_str().expect("id");
+    let (_, users) = app.get("/api/v1/admin/users", Some(&admin)).await;
+    assert!(
+        users["users"]
+            .as_array()
+            .expect("users")
+            .iter()
+            .any(|u| u["id"] == lee),
+        "{users}"
+    );
+    let (status, reset) = app
+        .post_json(&reset_path(lee), Some(&admin), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reset}");
+    assert_eq!(reset["emailed"], false, "{reset}");
+    assert!(reset["email_error"].is_string(), "{reset}");
+    assert!(reset["link"].is_string(), "{reset}");
+    assert_eq!(smtp.messages().len(), 2);
+
+    // The audit log says which links went out by e-mail. (Entries made in
+    // the same millisecond have no order, so compare as a set.)
+    let (_, audit) = app.get("/api/v1/admin/audit", Some(&admin)).await;
+    let emailed: std::collections::BTreeSet<(String, String, Option<bool>)> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "account_created" || e["action"] == "password_link_created")
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or_default().to_owned(),
+                e["target"].as_str().unwrap_or_default().to_owned(),
+                e["details"]["emailed"].as_bool(),
+            )
+        })
+        .collect();
+    let row = |action: &str, target: &str, emailed: bool| {
+        (action.to_owned(), target.to_owned(), Some(emailed))
+    };
+    assert_eq!(
+        emailed,
+        [
+            row("account_created", "kim@example.com", false),
+            row("account_created", "jana@example.de", true),
+            row("password_link_created", "jana@example.de", true),
+            row("account_created", "lee@example.com", false),
+            row("password_link_created", "lee@example.com", false),
+        ]
+        .into_iter()
+        .collect()
+    );
     app.stop().await;
 }

@@ -4,9 +4,6 @@
 //! the message, the language, the error paths, the limits, and that no
 //! credential reaches an answer or the timeline.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -16,6 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::{Backend, TestApp, assert_error, both_backends, spawn_app, spawn_app_with};
+use crate::smtp::SmtpServer;
 
 both_backends!(
     sms_invitation_reaches_the_gateway,
@@ -251,69 +249,6 @@ async fn gateway_refusal_and_silence_are_reported(backend: Backend) {
         .await;
     assert!(!timeline.to_string().contains(TOKEN));
     app.stop().await;
-}
-
-/// `smtp_server.py` from the notify crate's tests, as a child process.
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    out: tempfile::TempDir,
-}
-
-impl SmtpServer {
-    fn start() -> SmtpServer {
-        let out = tempfile::tempdir().expect("temporary directory");
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../notify/tests/send/smtp_server.py");
-        let python = ["/usr/bin/python3", "python3"]
-            .into_iter()
-            .find(|p| {
-                Command::new(p)
-                    .args(["-c", "import aiosmtpd"])
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success())
-            })
-            .expect("python3-aiosmtpd is needed: run scripts/install-test-deps.sh");
-        let mut child = Command::new(python)
-            .arg(script)
-            .arg(out.path())
-            .args(["--refuse", "nobody@example.com"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start smtp_server.py");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("port line");
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .expect("a port");
-        SmtpServer { child, port, out }
-    }
-
-    fn messages(&self) -> Vec<Value> {
-        let mut paths: Vec<_> = std::fs::read_dir(self.out.path())
-            .expect("read dir")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        paths.sort();
-        paths
-            .iter()
-            .map(|p| serde_json::from_slice(&std::fs::read(p).expect("read")).expect("json"))
-            .collect()
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 async fn email_invitation_arrives_in_the_customers_language(backend: Backend) {

@@ -14,5 +14,6 @@ mod invitations;
 mod keys;
 mod restart;
 mod signin;
+mod smtp;
 mod twofactor;
 mod ws;
