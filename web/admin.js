@@ -244,7 +244,8 @@ function userDialog(user = null) {
         await api('PATCH', `/api/v1/admin/users/${encodeURIComponent(user.id)}`, payload);
         dialog.close();
       } else {
-        const res = await api('POST', '/api/v1/admin/users', payload);
+        // The set-password e-mail goes out in the administrator's language.
+        const res = await api('POST', '/api/v1/admin/users', { ...payload, language: lang() });
         showLink(body, { ...res, user: res.user || payload, created: true }, () => dialog.close());
       }
       await loadUsers();
@@ -295,7 +296,7 @@ async function resetPassword(user) {
   dialog.showModal();
   body.append(h('p', { class: 'muted', i18n: 'common.loading' }));
   try {
-    const res = await api('POST', `/api/v1/admin/users/${encodeURIComponent(user.id)}/password-reset`);
+    const res = await api('POST', `/api/v1/admin/users/${encodeURIComponent(user.id)}/password-reset`, { language: lang() });
     showLink(body, { ...res, user, created: false }, close);
   } catch (err) {
     const error = h('div', { class: 'alert alert-error', role: 'alert' });

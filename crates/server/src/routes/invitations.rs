@@ -161,11 +161,9 @@ pub async fn invite(
         }
         Err(e) => {
             tracing::warn!(session = %row.id, channel = %req.channel, error = %e, "invitation not delivered");
-            let message = match &recipient {
-                Recipient::Phone(_) => format!("The SMS could not be sent. {e}"),
-                Recipient::Email(_) => format!("The e-mail could not be sent. {e}"),
-            };
-            Err(ApiError::BadGateway("delivery_failed", message))
+            // The gateway's or mail server's own reason, as a sentence; the
+            // console puts it after its own (translated) lead-in.
+            Err(ApiError::BadGateway("delivery_failed", e.to_string()))
         }
     }
 }

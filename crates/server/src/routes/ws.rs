@@ -78,6 +78,24 @@ async fn run<S>(
 where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
 {
+    // A technician's connection closes at once when the account is signed
+    // out everywhere (disabled, new password). Subscribed first, then the
+    // sign-in checked again: a sign-out is either seen here or signalled.
+    let technician = match caller {
+        Caller::Technician(t) => Some(t.user.id.as_str()),
+        Caller::Customer(_) => None,
+    };
+    let mut signals = technician.map(|_| state.signals.subscribe());
+    if let Caller::Technician(t) = caller
+        && state
+            .store
+            .user_for_token(&t.token_hash, state.now())
+            .await
+            .map_err(ApiError::from)?
+            .is_none()
+    {
+        return close(&mut socket, SIGNED_OUT_CLOSE, "signed out").await;
+    }
     // Subscribe before replaying: whatever is published meanwhile is either in
     // the replay or arrives here, and `last_seq` drops the overlap.
     let mut rx = hub.subscribe();
@@ -101,13 +119,6 @@ where
     if media.is_some() && hub.frames_allowed() {
         ask_for_picture(hub).await;
     }
-    // A technician's connection closes at once when the account is signed
-    // out everywhere (disabled, new password).
-    let technician = match caller {
-        Caller::Technician(t) => Some(t.user.id.as_str()),
-        Caller::Customer(_) => None,
-    };
-    let mut signals = technician.map(|_| state.signals.subscribe());
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
     loop {
