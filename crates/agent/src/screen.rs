@@ -14,6 +14,9 @@ use capture::{Capturer, Monitor, Rect};
 use codec::{Area, CursorShape, Encoder, Pixels};
 use tokio::sync::mpsc;
 
+/// How long the screen stands still before lossy areas are refined.
+const STILL: Duration = Duration::from_millis(150);
+
 /// How long after input the screen is polled every [`INPUT_POLL`].
 const AFTER_INPUT: Duration = Duration::from_millis(100);
 const INPUT_POLL: Duration = Duration::from_millis(5);
@@ -141,6 +144,10 @@ pub fn run(
     let mut encoder = Encoder::new();
     // The encoder starts from nothing: capture every row, not just the damaged ones.
     let mut fresh = true;
+    // When something was last drawn, so that lossy video is refined only once
+    // the screen has stood still (calls without damage in between would
+    // break the video's own detection of what keeps changing).
+    let mut last_drawn = Instant::now();
     let mut damage: Vec<Area> = Vec::new();
     let mut monitors: Vec<Monitor> = Vec::new();
     let mut last_cursor: Option<(i32, i32, u32)> = None;
@@ -195,9 +202,14 @@ pub fn run(
                 false
             }
         };
+        if !(known && damage.is_empty()) {
+            last_drawn = started;
+        }
         // Also encode with nothing drawn while the viewer's picture is not
-        // yet exact (video that stopped is then sent losslessly).
-        if !(known && damage.is_empty()) || keyframe || encoder.has_unfinished() {
+        // yet exact, once the screen stood still for a moment: video that
+        // stopped is then sent losslessly.
+        let refine = encoder.has_unfinished() && started.duration_since(last_drawn) >= STILL;
+        if !(known && damage.is_empty()) || keyframe || refine {
             // Only the rows something was drawn in need copying from the
             // display; the capturer keeps the rest from before.
             let rows = match (known, keyframe || fresh) {
