@@ -50,3 +50,13 @@ where
         }
     }
 }
+
+/// For an optional field where absent and `null` mean different things:
+/// absent is `None` (with `#[serde(default)]`), `null` is `Some(None)`.
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(d).map(Some)
+}

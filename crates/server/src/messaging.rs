@@ -81,9 +81,9 @@ pub struct SmtpView {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MessagingChange {
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::json::present")]
     pub sms: Option<Option<SmsChange>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::json::present")]
     pub smtp: Option<Option<SmtpChange>>,
 }
 
@@ -117,15 +117,6 @@ pub struct SmtpChange {
     /// The admin center may send its view back; this flag is ignored.
     #[serde(default, rename = "password_set")]
     _password_set: Option<bool>,
-}
-
-/// Tells "absent" (`None`) from "null" (`Some(None)`).
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 impl SmtpServer {

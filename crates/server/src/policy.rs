@@ -159,16 +159,6 @@ impl StoredPolicy {
 }
 
 impl Policy {
-    /// The key lifetime in milliseconds. A group that keeps the default uses
-    /// the server's exact lifetime (which tests set in seconds).
-    pub fn key_lifetime_ms(&self, stored: &StoredPolicy, state: &AppState) -> i64 {
-        let lifetime = match stored.key_lifetime_mins {
-            Some(m) => std::time::Duration::from_secs(u64::from(m) * 60),
-            None => state.config.key_lifetime,
-        };
-        i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX)
-    }
-
     /// The group's file limit, never above the server's own.
     pub fn max_file_bytes(&self, state: &AppState) -> u64 {
         self.max_file_mb
@@ -211,8 +201,14 @@ impl GroupPolicy {
         Ok(GroupPolicy::of_row(state, row.as_ref()))
     }
 
+    /// The key lifetime in milliseconds. A group that keeps the default uses
+    /// the server's exact lifetime (which tests set in seconds).
     pub fn key_lifetime_ms(&self, state: &AppState) -> i64 {
-        self.policy.key_lifetime_ms(&self.stored, state)
+        let lifetime = match self.stored.key_lifetime_mins {
+            Some(m) => std::time::Duration::from_secs(u64::from(m) * 60),
+            None => state.config.key_lifetime,
+        };
+        i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX)
     }
 
     /// What the console of a member of this group obeys.

@@ -396,6 +396,22 @@ pub async fn add_file(
     Ok(event)
 }
 
+/// Writes one event to a session's timeline and tells its connections: for
+/// things that happen beside the session's own rules (an invitation sent).
+pub async fn note(
+    state: &AppState,
+    row: &SessionRow,
+    actor: Actor,
+    body: EventBody,
+) -> Result<(), ApiError> {
+    let hub = hub(state, row).await?;
+    let writer = hub.writer().await;
+    let events = writer.events(state.now(), vec![(actor, body)]);
+    state.store.append_events(&events).await?;
+    writer.published(events, None);
+    Ok(())
+}
+
 /// Ends sessions whose keys ran out unused and removes files of sessions that
 /// ended longer ago than the retention time. Runs periodically.
 pub async fn sweep(state: &AppState) -> Result<(), ApiError> {

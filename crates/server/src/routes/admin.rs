@@ -26,17 +26,9 @@ use crate::views::timestamp;
 const PASSWORD_LINK_HOURS: u32 = 72;
 
 pub fn user_view(u: &UserRow, groups: &HashMap<String, String>) -> User {
-    User {
-        id: u.id.clone(),
-        email: u.email.clone(),
-        name: u.name.clone(),
-        role: u.role.clone(),
-        group_name: u.group_id.as_ref().and_then(|g| groups.get(g).cloned()),
-        group_id: u.group_id.clone(),
-        totp_enabled: u.totp_secret.is_some(),
-        disabled: u.disabled,
-        last_login_at: u.last_login_at.map(timestamp),
-    }
+    let mut view = crate::routes::account::user_view(u);
+    view.group_name = u.group_id.as_ref().and_then(|g| groups.get(g).cloned());
+    view
 }
 
 pub async fn group_names(state: &AppState) -> Result<HashMap<String, String>, ApiError> {
@@ -164,14 +156,10 @@ pub struct AccountChange {
     name: Option<String>,
     #[serde(default)]
     role: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::json::present")]
     group_id: Option<Option<String>>,
     #[serde(default)]
     disabled: Option<bool>,
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 pub async fn update_user(

@@ -88,12 +88,7 @@ fn filter(admin: &Admin, q: &HistoryQuery) -> Result<HistoryFilter, ApiError> {
     })
 }
 
-fn summary(
-    state: &AppState,
-    h: &HistoryRow,
-    groups: &HashMap<String, String>,
-    emails: &HashMap<String, String>,
-) -> Value {
+fn summary(state: &AppState, h: &HistoryRow, names: &Names) -> Value {
     let s = &h.session;
     let view = views::session_view(
         s,
@@ -115,26 +110,33 @@ fn summary(
         "ended_at": s.ended_at.map(timestamp),
         "duration_secs": duration_secs,
         "group_id": s.group_id,
-        "group_name": s.group_id.as_ref().and_then(|g| groups.get(g)),
-        "technician": {"id": s.technician_id, "name": s.technician_name, "email": emails.get(&s.technician_id)},
+        "group_name": s.group_id.as_ref().and_then(|g| names.groups.get(g)),
+        "technician": {"id": s.technician_id, "name": s.technician_name, "email": names.emails.get(&s.technician_id)},
         "customer_name": s.customer_name,
         "messages": h.messages,
         "files": h.files,
     })
 }
 
-async fn lookups(
-    state: &AppState,
-) -> Result<(HashMap<String, String>, HashMap<String, String>), ApiError> {
-    let groups = crate::routes::admin::group_names(state).await?;
-    let emails = state
-        .store
-        .users(None)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.email))
-        .collect();
-    Ok((groups, emails))
+/// Group names and technicians' e-mail addresses by id, read once per
+/// request (an export covers many sessions).
+struct Names {
+    groups: HashMap<String, String>,
+    emails: HashMap<String, String>,
+}
+
+impl Names {
+    async fn load(state: &AppState) -> Result<Names, ApiError> {
+        let groups = crate::routes::admin::group_names(state).await?;
+        let emails = state
+            .store
+            .users(None)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.email))
+            .collect();
+        Ok(Names { groups, emails })
+    }
 }
 
 pub async fn list(
@@ -146,11 +148,8 @@ pub async fn list(
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let offset = q.offset.unwrap_or(0).max(0);
     let (rows, total) = state.store.history(&f, limit, offset).await?;
-    let (groups, emails) = lookups(&state).await?;
-    let sessions: Vec<Value> = rows
-        .iter()
-        .map(|h| summary(&state, h, &groups, &emails))
-        .collect();
+    let names = Names::load(&state).await?;
+    let sessions: Vec<Value> = rows.iter().map(|h| summary(&state, h, &names)).collect();
     Ok(Json(json!({ "sessions": sessions, "total": total })))
 }
 
@@ -175,10 +174,16 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let row = managed_session(&state, &admin, &id).await?;
-    Ok(Json(session_detail(&state, row).await?))
+    Ok(Json(
+        session_detail(&state, row, &Names::load(&state).await?).await?,
+    ))
 }
 
-async fn session_detail(state: &AppState, row: SessionRow) -> Result<Value, ApiError> {
+async fn session_detail(
+    state: &AppState,
+    row: SessionRow,
+    names: &Names,
+) -> Result<Value, ApiError> {
     let events: Vec<protocol::Event> = state
         .store
         .events_after(&row.id, 0)
@@ -200,7 +205,6 @@ async fn session_detail(state: &AppState, row: SessionRow) -> Result<Value, ApiE
             })
         })
         .collect();
-    let (groups, emails) = lookups(state).await?;
     let messages = events
         .iter()
         .filter(|e| matches!(e.body, protocol::EventBody::Chat { .. }))
@@ -210,7 +214,7 @@ async fn session_detail(state: &AppState, row: SessionRow) -> Result<Value, ApiE
         messages: i64::try_from(messages).unwrap_or(0),
         files: i64::try_from(files.len()).unwrap_or(0),
     };
-    Ok(json!({ "session": summary(state, &h, &groups, &emails), "events": events, "files": files }))
+    Ok(json!({ "session": summary(state, &h, names), "events": events, "files": files }))
 }
 
 pub async fn export(
@@ -227,7 +231,7 @@ pub async fn export(
         ));
     }
     let (rows, _) = state.store.history(&f, EXPORT_LIMIT, 0).await?;
-    let (groups, emails) = lookups(&state).await?;
+    let names = Names::load(&state).await?;
     let today = time::OffsetDateTime::from_unix_timestamp(state.now() / 1000)
         .ok()
         .and_then(|t| t.format(format_description!("[year]-[month]-[day]")).ok())
@@ -235,7 +239,7 @@ pub async fn export(
     let (body, content_type) = if format == "json" {
         let mut sessions = Vec::with_capacity(rows.len());
         for h in &rows {
-            sessions.push(session_detail(&state, h.session.clone()).await?);
+            sessions.push(session_detail(&state, h.session.clone(), &names).await?);
         }
         let body = serde_json::to_vec_pretty(
             &json!({ "exported_at": timestamp(state.now()), "sessions": sessions }),
@@ -247,7 +251,7 @@ pub async fn export(
             "id,started_at,joined_at,ended_at,duration_secs,state,end_reason,group,technician,technician_email,customer,messages,files\r\n",
         );
         for h in &rows {
-            let v = summary(&state, h, &groups, &emails);
+            let v = summary(&state, h, &names);
             let field = |p: &str| match v.pointer(p) {
                 Some(Value::String(s)) => s.clone(),
                 Some(Value::Null) | None => String::new(),

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use notify::{Invitation, NotifyError, PhoneNumber, Secret};
-use protocol::{Actor, EventBody, Role};
+use protocol::EventBody;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::{InvitationRow, SessionRow};
@@ -129,10 +129,7 @@ pub async fn invite(
         .store
         .finish_invitation(&invitation_id, status, error.as_deref())
         .await?;
-    let actor = Actor {
-        role: Role::Technician,
-        name: tech.user.name.clone(),
-    };
+    let actor = caller.actor();
     let body = match &sent {
         Ok(()) => EventBody::InvitationSent {
             channel: req.channel.clone(),
@@ -144,7 +141,7 @@ pub async fn invite(
             reason: e.to_string(),
         },
     };
-    record(&state, &row, actor, body).await?;
+    crate::sessions::note(&state, &row, actor, body).await?;
     match sent {
         Ok(()) => {
             tracing::info!(session = %row.id, channel = %req.channel, "invitation sent");
@@ -289,19 +286,4 @@ async fn send(route: &Route, invitation: &Invitation) -> Result<(), NotifyError>
             notify::send_invitation_email(config, address, invitation).await
         }
     }
-}
-
-/// Writes an event to the session's timeline and tells its connections.
-async fn record(
-    state: &AppState,
-    row: &SessionRow,
-    actor: Actor,
-    body: EventBody,
-) -> Result<(), ApiError> {
-    let hub = crate::sessions::hub(state, row).await?;
-    let writer = hub.writer().await;
-    let events = writer.events(state.now(), vec![(actor, body)]);
-    state.store.append_events(&events).await?;
-    writer.published(events, None);
-    Ok(())
 }

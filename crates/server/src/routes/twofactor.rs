@@ -6,7 +6,7 @@
 //! Wrong codes count against the same per-account and per-address limits as
 //! wrong passwords; a code is accepted once (its time step is stored).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
@@ -49,24 +49,47 @@ async fn challenge_user(
     challenge: &str,
     purpose: &str,
 ) -> Result<UserRow, ApiError> {
-    let expired = || {
-        unauthenticated(
-            "challenge_expired",
-            "This sign-in has expired. Please enter your e-mail address and password again.",
-        )
-    };
     let token = state
         .store
         .one_time_token(&auth::token_hash(challenge.trim()))
         .await?
         .filter(|t| t.purpose == purpose && t.used_at.is_none() && t.expires_at > state.now())
-        .ok_or_else(expired)?;
+        .ok_or_else(challenge_expired)?;
     state
         .store
         .user(&token.user_id)
         .await?
         .filter(|u| !u.disabled)
-        .ok_or_else(expired)
+        .ok_or_else(challenge_expired)
+}
+
+fn challenge_expired() -> ApiError {
+    unauthenticated(
+        "challenge_expired",
+        "This sign-in has expired. Please enter your e-mail address and password again.",
+    )
+}
+
+/// Uses up a challenge whose second step succeeded; a second request with
+/// the same challenge (a race) finds it spent.
+async fn spend_challenge(state: &AppState, challenge: &str, now: i64) -> Result<(), ApiError> {
+    if state
+        .store
+        .use_one_time_token(&auth::token_hash(challenge.trim()), now)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(challenge_expired())
+    }
+}
+
+/// A wrong code counts against the sign-in limits like a wrong password.
+fn counted(state: &AppState, addr: IpAddr, user: &UserRow, now: i64, e: ApiError) -> ApiError {
+    if e.code() == "invalid_code" {
+        record_sign_in_failure(state, addr, &user.email, now);
+    }
+    e
 }
 
 fn unauthenticated(code: &'static str, message: &str) -> ApiError {
@@ -135,22 +158,8 @@ pub async fn login_totp(
             "Please enter the 6-digit code from your authenticator app.".into(),
         )),
     };
-    if let Err(e) = result {
-        if e.code() == "invalid_code" {
-            record_sign_in_failure(&state, addr, &user.email, now);
-        }
-        return Err(e);
-    }
-    if !state
-        .store
-        .use_one_time_token(&auth::token_hash(req.challenge.trim()), now)
-        .await?
-    {
-        return Err(unauthenticated(
-            "challenge_expired",
-            "This sign-in has expired. Please enter your e-mail address and password again.",
-        ));
-    }
+    result.map_err(|e| counted(&state, addr, &user, now, e))?;
+    spend_challenge(&state, &req.challenge, now).await?;
     let left = state.store.recovery_codes_left(&user.id).await?;
     sign_in(&state, &user, json!({ "recovery_codes_left": left })).await
 }
@@ -220,26 +229,10 @@ pub async fn login_enrol_confirm(
     let now = state.now();
     let user = challenge_user(&state, &req.challenge, "enrol").await?;
     check_sign_in_throttle(&state, addr, &user.email, now)?;
-    let codes = match finish_enrolment(&state, &user, req.code.as_deref().unwrap_or_default()).await
-    {
-        Ok(codes) => codes,
-        Err(e) => {
-            if e.code() == "invalid_code" {
-                record_sign_in_failure(&state, addr, &user.email, now);
-            }
-            return Err(e);
-        }
-    };
-    if !state
-        .store
-        .use_one_time_token(&auth::token_hash(req.challenge.trim()), now)
-        .await?
-    {
-        return Err(unauthenticated(
-            "challenge_expired",
-            "This sign-in has expired. Please enter your e-mail address and password again.",
-        ));
-    }
+    let codes = finish_enrolment(&state, &user, req.code.as_deref().unwrap_or_default())
+        .await
+        .map_err(|e| counted(&state, addr, &user, now, e))?;
+    spend_challenge(&state, &req.challenge, now).await?;
     sign_in(&state, &user, json!({ "recovery_codes": codes })).await
 }
 
