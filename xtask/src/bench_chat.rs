@@ -15,17 +15,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use protocol::{
-    CreateSessionRequest, JoinRequest, JoinResponse, LoginRequest, LoginResponse, SessionView,
-};
+use protocol::{CreateSessionRequest, JoinRequest, JoinResponse, SessionView};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 
 use crate::ChatArgs;
 use crate::chat_worker::{PlannedSession, WorkerPlan, WorkerReport, WorkerResult};
 use crate::procfs;
 use crate::server_process::{LogSummary, ServerProcess, release_bin};
+use crate::tether_api::Api;
 
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "bench-password-0123";
@@ -152,7 +150,7 @@ async fn bench(
     let n = args.sessions;
 
     let setup_began = Instant::now();
-    let (technician_token, sessions) = set_up_sessions(args, &format!("http://{address}")).await?;
+    let (technician_token, sessions) = set_up_sessions(args, address).await?;
     let setup_secs = setup_began.elapsed().as_secs_f64();
     eprintln!("Created and joined {n} sessions in {setup_secs:.1}s");
     // Let the server close the HTTP connections before the baseline.
@@ -382,52 +380,37 @@ fn percentile_ms(sorted_micros: &[u32], p: f64) -> f64 {
 /// `--concurrency` at a time. Returns the technician's token and the sessions.
 async fn set_up_sessions(
     args: &ChatArgs,
-    base: &str,
+    address: std::net::SocketAddr,
 ) -> anyhow::Result<(String, Vec<PlannedSession>)> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()
         .context("cannot build the HTTP client")?;
-    let login: LoginResponse = post_json(
-        &http,
-        &format!("{base}/api/v1/auth/login"),
-        None,
-        &LoginRequest {
-            email: EMAIL.into(),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .context("cannot sign in")?;
-    let token = login.token;
+    let api = Api::sign_in_with(http, address, EMAIL, PASSWORD).await?;
+    let customer = api.anonymous();
     let progress_every = (args.sessions / 10).max(1);
     let mut done = 0;
     let mut sessions: Vec<PlannedSession> = futures_util::stream::iter(0..args.sessions)
         .map(|index| {
-            let (http, token) = (&http, &token);
+            let (api, customer) = (&api, &customer);
             async move {
-                let session: SessionView = post_json(
-                    http,
-                    &format!("{base}/api/v1/sessions"),
-                    Some(token),
-                    &CreateSessionRequest::default(),
-                )
-                .await
-                .with_context(|| format!("cannot create session {index}"))?;
+                let session: SessionView = api
+                    .post("/api/v1/sessions", &CreateSessionRequest::default())
+                    .await
+                    .with_context(|| format!("cannot create session {index}"))?;
                 let key = session
                     .key
                     .with_context(|| format!("session {index} came without a key"))?;
-                let joined: JoinResponse = post_json(
-                    http,
-                    &format!("{base}/api/v1/join"),
-                    None,
-                    &JoinRequest {
-                        key,
-                        name: Some(format!("Customer {index}")),
-                    },
-                )
-                .await
-                .with_context(|| format!("cannot join session {index}"))?;
+                let joined: JoinResponse = customer
+                    .post(
+                        "/api/v1/join",
+                        &JoinRequest {
+                            key,
+                            name: Some(format!("Customer {index}")),
+                        },
+                    )
+                    .await
+                    .with_context(|| format!("cannot join session {index}"))?;
                 anyhow::Ok(PlannedSession {
                     index,
                     id: session.id,
@@ -445,32 +428,7 @@ async fn set_up_sessions(
         .try_collect()
         .await?;
     sessions.sort_unstable_by_key(|s| s.index);
-    Ok((token, sessions))
-}
-
-async fn post_json<B: Serialize, R: DeserializeOwned>(
-    http: &reqwest::Client,
-    url: &str,
-    token: Option<&str>,
-    body: &B,
-) -> anyhow::Result<R> {
-    let mut request = http.post(url).json(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request
-        .send()
-        .await
-        .with_context(|| format!("POST {url} failed"))?;
-    let status = response.status();
-    if !status.is_success() {
-        let text = response.text().await.unwrap_or_default();
-        bail!("POST {url} answered {status}: {text}");
-    }
-    response
-        .json()
-        .await
-        .with_context(|| format!("the answer of POST {url} is unreadable"))
+    Ok((api.token, sessions))
 }
 
 /// A report from worker `usize`, or why none came.

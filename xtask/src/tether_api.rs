@@ -26,8 +26,18 @@ pub struct Api {
 impl Api {
     /// Signs in at the server on `address` and keeps the token.
     pub async fn sign_in(address: SocketAddr, email: &str, password: &str) -> anyhow::Result<Api> {
+        Api::sign_in_with(reqwest::Client::new(), address, email, password).await
+    }
+
+    /// Like [`Api::sign_in`], through a client of the caller's making.
+    pub async fn sign_in_with(
+        http: reqwest::Client,
+        address: SocketAddr,
+        email: &str,
+        password: &str,
+    ) -> anyhow::Result<Api> {
         let api = Api {
-            http: reqwest::Client::new(),
+            http,
             base: format!("http://{address}"),
             token: String::new(),
         };
@@ -57,6 +67,15 @@ impl Api {
             request = request.bearer_auth(&self.token);
         }
         answer(request.send().await, "POST", path).await
+    }
+
+    /// The same server without the token, for the customer's side.
+    pub fn anonymous(&self) -> Api {
+        Api {
+            http: self.http.clone(),
+            base: self.base.clone(),
+            token: String::new(),
+        }
     }
 
     pub async fn get<R: DeserializeOwned>(&self, path: &str) -> anyhow::Result<R> {
