@@ -208,7 +208,7 @@ pub fn run(
         // Also encode with nothing drawn while the viewer's picture is not
         // yet exact, once the screen stood still for a moment: video that
         // stopped is then sent losslessly.
-        let refine = encoder.has_unfinished() && started.duration_since(last_drawn) >= STILL;
+        let refine = started.duration_since(last_drawn) >= STILL && encoder.has_unfinished();
         if !(known && damage.is_empty()) || keyframe || refine {
             // Only the rows something was drawn in need copying from the
             // display; the capturer keeps the rest from before.

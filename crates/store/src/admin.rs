@@ -30,7 +30,7 @@ pub struct InvitationRow {
     pub channel: String,
     /// Normalised: E.164 number or lower-case address.
     pub recipient: String,
-    /// `sent` or `failed`.
+    /// `sending` while the gateway is asked, then `sent` or `failed`.
     pub status: String,
     pub error: Option<String>,
     pub created_at: i64,
