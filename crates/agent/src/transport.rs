@@ -135,7 +135,9 @@ impl Transport {
         match tokio_tungstenite::connect_async_tls_with_config(
             request,
             None,
-            false,
+            // No Nagle: a screen update's last segment must not wait for
+            // the server's delayed acknowledgement.
+            true,
             Some(connector),
         )
         .await

@@ -129,7 +129,15 @@ impl Application {
         let sweeper = tokio::spawn(sweep_periodically(state.clone()));
         let shutdown = state.shutdown.clone();
         let app = routes::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, app)
+        // Screen updates and input are small messages that must leave at
+        // once: Nagle's algorithm would hold a frame's last segment until
+        // the peer's delayed acknowledgement (up to 40 ms on Linux).
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY on a connection");
+            }
+        });
+        let result = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 stop.await;
                 shutdown.cancel();

@@ -10,6 +10,7 @@ use anyhow::Context;
 use tokio::sync::watch;
 
 use super::painters::PROBE_COLOURS;
+use super::workloads::ProbeClicks;
 use crate::procfs;
 
 /// Counters a viewer updates as it decodes; read by the benchmark.
@@ -202,6 +203,10 @@ pub struct Latency {
     pub missed: usize,
     /// Clicks the probe window received (input that arrived).
     pub delivered_clicks: u64,
+    /// For each timed click whose arrival the probe reported: from sending
+    /// the click until the probe had drawn its answer on the X server (the
+    /// input path; the rest of the latency is capture, transport, decoding).
+    pub drawn_ms: Vec<f64>,
 }
 
 /// How long a click may take to show before it counts as missed.
@@ -218,12 +223,13 @@ fn close_to(a: [u8; 3], b: u32) -> bool {
 pub async fn latency(
     clicker: &impl Viewer,
     stats: &ViewerStats,
-    probe_clicks: &AtomicU64,
+    probe_clicks: &watch::Sender<ProbeClicks>,
     (x, y): (u32, u32),
     samples: usize,
 ) -> anyhow::Result<Latency> {
     let mut result = Latency::default();
-    let clicks_before = probe_clicks.load(Ordering::Relaxed);
+    let clicks_before = probe_clicks.borrow().count;
+    let mut drawn = probe_clicks.subscribe();
     let mut rng = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |d| d.subsec_nanos() | 1);
@@ -242,6 +248,7 @@ pub async fn latency(
         } else {
             None
         };
+        let clicks_so_far = drawn.borrow_and_update().count;
         let sent = Instant::now();
         clicker.click(x, y).await?;
         let changed = tokio::time::timeout(
@@ -253,14 +260,27 @@ pub async fn latency(
         )
         .await;
         match changed {
-            Ok(Ok(pixel)) => result
-                .samples_ms
-                .push(pixel.at.saturating_duration_since(sent).as_secs_f64() * 1000.0),
+            Ok(Ok(pixel)) => {
+                let pixel_at = pixel.at;
+                result
+                    .samples_ms
+                    .push(pixel_at.saturating_duration_since(sent).as_secs_f64() * 1000.0);
+                // The probe's report travels through a pipe; it may come
+                // just after the viewer saw the pixel.
+                if let Ok(Ok(click)) =
+                    tokio::time::timeout(SEEN_TIMEOUT, drawn.wait_for(|c| c.count > clicks_so_far))
+                        .await
+                {
+                    result.drawn_ms.push(
+                        click.drawn_at.saturating_duration_since(sent).as_secs_f64() * 1000.0,
+                    );
+                }
+            }
             Ok(Err(_)) => anyhow::bail!("the viewer stopped while timing a click"),
             Err(_) => result.missed += 1,
         }
     }
-    result.delivered_clicks = probe_clicks.load(Ordering::Relaxed) - clicks_before;
+    result.delivered_clicks = probe_clicks.borrow().count - clicks_before;
     Ok(result)
 }
 

@@ -305,6 +305,8 @@ impl Bench<'_> {
             latency: None,
             latency_p50_ms: None,
             latency_p99_ms: None,
+            drawn_p50_ms: None,
+            drawn_p99_ms: None,
             differing_pixels_pct: 0.0,
         };
         if self.args.latency_samples > 0 {

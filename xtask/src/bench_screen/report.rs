@@ -49,6 +49,10 @@ pub struct Row {
     pub latency: Option<Latency>,
     pub latency_p50_ms: Option<f64>,
     pub latency_p99_ms: Option<f64>,
+    /// The part of the latency until the probe had drawn its answer on the
+    /// X server (the same for every system but for X's own load).
+    pub drawn_p50_ms: Option<f64>,
+    pub drawn_p99_ms: Option<f64>,
     /// After the window, with the workload frozen: percent of the viewer's
     /// decoded pixels that differ from the screen (0 for a lossless system
     /// that caught up).
@@ -72,6 +76,8 @@ impl Row {
     pub fn set_latency(&mut self, latency: Latency) {
         self.latency_p50_ms = percentile(&latency.samples_ms, 0.5);
         self.latency_p99_ms = percentile(&latency.samples_ms, 0.99);
+        self.drawn_p50_ms = percentile(&latency.drawn_ms, 0.5);
+        self.drawn_p99_ms = percentile(&latency.drawn_ms, 0.99);
         self.latency = Some(latency);
     }
 }
@@ -93,11 +99,11 @@ pub fn print(report: &Report) {
     );
     println!("CPU in % of one core: capture = support app / VNC server, relay = tether serve");
     println!(
-        "lat = click to decoded pixel (missed: not seen within 2 s); off % = decoded pixels unlike the screen, workload frozen"
+        "lat = click to decoded pixel (missed: not seen within 2 s); drawn = click until the probe drew its answer; off % = decoded pixels unlike the screen, workload frozen"
     );
     println!();
     println!(
-        "{:<8} {:<20} {:>8} {:>10} {:>9} {:>8} {:>7} {:>6} {:>7} {:>8} {:>9} {:>9} {:>7} {:>8}",
+        "{:<8} {:<20} {:>8} {:>10} {:>9} {:>8} {:>7} {:>6} {:>7} {:>8} {:>9} {:>9} {:>9} {:>7} {:>8}",
         "workload",
         "system",
         "upd/s",
@@ -110,6 +116,7 @@ pub fn print(report: &Report) {
         "machine",
         "lat p50",
         "lat p99",
+        "drawn p50",
         "missed",
         "off %"
     );
@@ -119,7 +126,7 @@ pub fn print(report: &Report) {
             |l| format!("{}/{}", l.missed, l.missed + l.samples_ms.len()),
         );
         println!(
-            "{:<8} {:<20} {:>8.1} {:>10.1} {:>9.2} {:>8.1} {:>7} {:>6.1} {:>7.1} {:>8.1} {:>9} {:>9} {:>7} {:>8.3}",
+            "{:<8} {:<20} {:>8.1} {:>10.1} {:>9.2} {:>8.1} {:>7} {:>6.1} {:>7.1} {:>8.1} {:>9} {:>9} {:>9} {:>7} {:>8.3}",
             row.workload,
             row.label(),
             row.updates_per_sec,
@@ -132,6 +139,7 @@ pub fn print(report: &Report) {
             row.cpu_machine,
             opt(row.latency_p50_ms, 1),
             opt(row.latency_p99_ms, 1),
+            opt(row.drawn_p50_ms, 1),
             missed,
             row.differing_pixels_pct,
         );

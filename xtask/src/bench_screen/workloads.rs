@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -210,11 +209,19 @@ fn move_path(window: &str) -> String {
     chain
 }
 
-/// The probe window (see `painters::probe`); counts the clicks it got.
+/// The probe window (see `painters::probe`); counts the clicks it got and
+/// notes when it reported the latest (it reports after drawing its answer).
 #[derive(Debug)]
 pub struct Probe {
-    pub clicks: Arc<AtomicU64>,
+    pub clicks: Arc<tokio::sync::watch::Sender<ProbeClicks>>,
     _process: Guarded,
+}
+
+/// Clicks the probe got so far, and when it said it drew the latest.
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeClicks {
+    pub count: u64,
+    pub drawn_at: Instant,
 }
 
 impl Probe {
@@ -232,7 +239,10 @@ impl Probe {
             &PROBE_SIZE.to_string(),
         ]);
         let mut process = Guarded::spawn("probe", command, log_dir, true)?;
-        let clicks = Arc::new(AtomicU64::new(0));
+        let clicks = Arc::new(tokio::sync::watch::Sender::new(ProbeClicks {
+            count: 0,
+            drawn_at: Instant::now(),
+        }));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let count = clicks.clone();
         read_lines("probe", process.take_stdout()?, move |line| {
@@ -240,7 +250,10 @@ impl Probe {
                 // The receiver only waits for the first.
                 let _ = ready_tx.send(());
             } else if let Some(n) = line.strip_prefix("click ").and_then(|n| n.parse().ok()) {
-                count.store(n, Ordering::Relaxed);
+                count.send_replace(ProbeClicks {
+                    count: n,
+                    drawn_at: Instant::now(),
+                });
             }
         })?;
         if ready_rx.recv_timeout(Duration::from_secs(15)).is_err() {
