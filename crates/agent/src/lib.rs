@@ -18,6 +18,7 @@
 mod config;
 mod control;
 mod grant;
+mod pace;
 mod screen;
 mod session;
 pub mod transport;

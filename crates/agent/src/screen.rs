@@ -12,14 +12,15 @@ use std::time::{Duration, Instant};
 
 use capture::{Capturer, Monitor, Rect};
 use codec::{Area, CursorShape, Encoder, Pixels};
+
+use crate::pace::{Look, Pace};
 use tokio::sync::mpsc;
 
 /// How long the screen stands still before lossy areas are refined.
 const STILL: Duration = Duration::from_millis(150);
 
-/// How long after input the screen is polled every [`INPUT_POLL`].
-const AFTER_INPUT: Duration = Duration::from_millis(100);
-const INPUT_POLL: Duration = Duration::from_millis(5);
+/// A nap up to this long leaves the damage query sent before it standing.
+const SHORT_NAP: Duration = Duration::from_millis(2);
 
 /// A message for the viewer, tagged with the grant it was captured under.
 #[derive(Debug)]
@@ -139,8 +140,8 @@ pub fn run(
     out: mpsc::Sender<Update>,
     fps: u32,
 ) {
-    let period = Duration::from_secs(1) / fps.max(1);
     let clock = Instant::now();
+    let mut pace = Pace::new(fps, clock);
     let mut encoder = Encoder::new();
     // The encoder starts from nothing: capture every row, not just the damaged ones.
     let mut fresh = true;
@@ -151,6 +152,10 @@ pub fn run(
     let mut damage: Vec<Area> = Vec::new();
     let mut monitors: Vec<Monitor> = Vec::new();
     let mut last_cursor: Option<(i32, i32, u32)> = None;
+    // Whether the capturer asked what changed right after the last capture,
+    // and whether the loop slept since: the answer then misses the sleep.
+    let mut asked = false;
+    let mut slept = false;
     while !control.quit.load(Ordering::SeqCst) {
         let epoch = control.epoch();
         if epoch == 0 {
@@ -158,6 +163,7 @@ pub fn run(
             fresh = true;
             last_cursor = None;
             control.wait(Duration::from_secs(1));
+            pace.restart(Instant::now());
             continue;
         }
         let started = Instant::now();
@@ -190,7 +196,19 @@ pub fn run(
             last_cursor = None;
         }
         // `None`: the capturer cannot tell (or failed to); look everywhere.
-        let known = match capturer.changed() {
+        // An answer asked for before a sleep is topped up with a fresh one.
+        let answer = match capturer.changed() {
+            Ok(Some(mut rects)) if asked && slept => capturer.changed().map(|fresh| {
+                fresh.map(|fresh| {
+                    rects.extend(fresh);
+                    rects
+                })
+            }),
+            answer => answer,
+        };
+        asked = false;
+        slept = false;
+        let known = match answer {
             Ok(Some(rects)) => {
                 damage.clear();
                 damage.extend(rects.iter().filter_map(|r| area_in(r, &monitor.rect)));
@@ -209,7 +227,9 @@ pub fn run(
         // yet exact, once the screen stood still for a moment: video that
         // stopped is then sent losslessly.
         let refine = started.duration_since(last_drawn) >= STILL && encoder.has_unfinished();
-        if !(known && damage.is_empty()) || keyframe || refine {
+        let pictured = !(known && damage.is_empty()) || keyframe || refine;
+        let mut pointer_moved = false;
+        if pictured {
             // Only the rows something was drawn in need copying from the
             // display; the capturer keeps the rest from before.
             let rows = match (known, keyframe || fresh) {
@@ -220,9 +240,12 @@ pub fn run(
                 }
                 _ => 0..monitor.rect.height,
             };
-            match capturer.capture_rows(monitor.rect, rows) {
+            // The next question goes out with the capture, so that its
+            // answer travels while this picture is encoded.
+            match capturer.capture_rows_then_ask(monitor.rect, rows) {
                 Ok(frame) => {
                     fresh = false;
+                    asked = true;
                     let pixels = Pixels {
                         width: frame.width(),
                         height: frame.height(),
@@ -272,18 +295,24 @@ pub fn run(
                 });
                 let bytes = codec::encode_cursor(x, y, true, image);
                 if control.epoch() == epoch && out.blocking_send(Update { epoch, bytes }).is_ok() {
+                    pointer_moved = last_cursor.is_some();
                     last_cursor = Some((x, y, cursor.image.serial));
                 }
             }
         }
-        // Shortly after input, poll often: the application it went to draws
-        // within a few milliseconds, and a poll that finds no damage is cheap.
-        let period = match control.since_input() {
-            Some(d) if d < AFTER_INPUT => period.min(INPUT_POLL),
-            _ => period,
-        };
-        if let Some(rest) = period.checked_sub(started.elapsed()) {
+        let now = Instant::now();
+        let next = pace.next(
+            now,
+            Look {
+                pictured,
+                pointer_moved,
+                since_input: control.since_input(),
+            },
+        );
+        if let Some(rest) = next.checked_duration_since(now) {
             control.nap(rest, inputs);
+            // A short nap is not worth another round trip.
+            slept = rest > SHORT_NAP;
         }
     }
 }

@@ -279,6 +279,20 @@ pub trait Capturer: Send {
         self.capture(area)
     }
 
+    /// [`capture_rows`](Capturer::capture_rows), then ask the display at once
+    /// what changed since, so that the next [`changed`](Capturer::changed)
+    /// finds its answer waiting instead of making a round trip to a server
+    /// that may be busy drawing. For a caller that comes straight back: what
+    /// is drawn between this call and that `changed()` is reported only by
+    /// the `changed()` after it (call `changed()` twice to catch it sooner).
+    fn capture_rows_then_ask(
+        &mut self,
+        area: Rect,
+        rows: std::ops::Range<u32>,
+    ) -> Result<Frame<'_>, CaptureError> {
+        self.capture_rows(area, rows)
+    }
+
     /// What changed on screen since the previous call, so a caller can skip
     /// capturing and encoding an unchanged screen.
     ///

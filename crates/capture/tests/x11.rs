@@ -360,6 +360,37 @@ fn damage_reports_what_was_drawn() -> TestResult {
 }
 
 #[test]
+fn asking_right_after_a_capture_loses_nothing() -> TestResult {
+    let desk = Desk::start()?;
+    let (window, gc) = desk.window(Rect::new(100, 50, 400, 300), None)?;
+    let area = Rect::new(100, 50, 400, 300);
+    for transfer in [ImageTransfer::SharedMemory, ImageTransfer::GetImage] {
+        let mut capturer = desk.capturer(transfer)?;
+        capturer.changed()?;
+        desk.fill(window, gc, GREEN, Rect::new(20, 30, 50, 40))?;
+        let frame = capturer.capture_rows_then_ask(area, 0..300)?;
+        assert_eq!(bgr_at(&frame, 20, 30), Some(bgr(GREEN)), "{transfer:?}");
+        // Drawn after the capture, maybe after the question reached the
+        // server: reported by this answer or the next.
+        desk.fill(window, gc, RED, Rect::new(0, 0, 10, 10))?;
+        let answered = capturer.changed()?.ok_or("damage is available")?;
+        assert!(
+            answered.contains(&Rect::new(120, 80, 50, 40)),
+            "{transfer:?}: drawn before the capture: {answered:?}"
+        );
+        let mut both = answered;
+        both.extend(capturer.changed()?.ok_or("damage is available")?);
+        assert!(
+            both.contains(&Rect::new(100, 50, 10, 10)),
+            "{transfer:?}: drawn after the capture: {both:?}"
+        );
+        assert_eq!(capturer.changed()?, Some(vec![]), "{transfer:?}");
+        desk.fill(window, gc, RED, Rect::new(0, 0, 400, 300))?;
+    }
+    Ok(())
+}
+
+#[test]
 fn cursor_reports_position_and_shape_changes() -> TestResult {
     let desk = Desk::start()?;
     let mut capturer = desk.capturer(ImageTransfer::Auto)?;

@@ -303,7 +303,18 @@ impl Encoder {
     /// Finds content that moved (scrolling, a dragged window), sends it as
     /// copies and drops the tiles they cover from `self.changed`.
     fn copy_moved(&mut self, pixels: &Pixels<'_>) {
-        let areas: Vec<Area> = self.changed.iter().map(|&t| self.tile_area(t)).collect();
+        // Video is coded as a picture as a whole: searching it for moved
+        // content costs more than the rest of the lossless work together.
+        let movable: Vec<usize> = (0..self.changed.len())
+            .filter(|&i| !self.in_video(self.changed[i]))
+            .collect();
+        if movable.len() < motion::MIN_TILES {
+            return;
+        }
+        let areas: Vec<Area> = movable
+            .iter()
+            .map(|&i| self.tile_area(self.changed[i]))
+            .collect();
         let vectors = self
             .motion
             .candidates(pixels, &self.previous, self.width, &areas);
@@ -312,7 +323,7 @@ impl Encoder {
         }
         // Which vector, if any, each changed tile is a copy by (against the
         // picture before any copy of this frame).
-        let mut by: Vec<Option<(i32, i32)>> = vec![None; self.changed.len()];
+        let mut by: Vec<Option<(i32, i32)>> = vec![None; areas.len()];
         for (i, &a) in areas.iter().enumerate() {
             by[i] = vectors.iter().copied().find(|&v| {
                 self.source_usable(a, v)
@@ -344,7 +355,7 @@ impl Encoder {
                     && a.x + a.width <= dst.x + dst.width
                     && a.y + a.height <= dst.y + dst.height
                 {
-                    copied[i] = true;
+                    copied[movable[i]] = true;
                 }
             }
         }

@@ -326,31 +326,46 @@ impl YUVSource for I420 {
 }
 
 /// BT.601 limited range, as decoders assume without colour information.
+/// One pass over the source: each pair of rows gives two rows of luma and
+/// one of chroma (the average of each 2×2 block).
 fn bgra_to_i420(pixels: &Pixels<'_>, a: Area, yuv: &mut I420) {
     let (w, h) = (a.width as usize, a.height as usize);
+    let cw = w / 2;
     let (y_plane, chroma) = yuv.data.split_at_mut(w * h);
-    let (u_plane, v_plane) = chroma.split_at_mut((w / 2) * (h / 2));
-    for row in 0..h {
-        let src = pixels.row(a.y + row as u32, a.x, a.width);
-        let dst = &mut y_plane[row * w..row * w + w];
-        for (d, p) in dst.iter_mut().zip(src.chunks_exact(4)) {
-            let (b, g, r) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+    let (u_plane, v_plane) = chroma.split_at_mut(cw * (h / 2));
+    let luma = |d: &mut [u8], src: &[u8]| {
+        for (d, p) in d.iter_mut().zip(src.chunks_exact(4)) {
+            let (b, g, r) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
             *d = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
         }
-    }
-    let cw = w / 2;
+    };
     for row in 0..h / 2 {
         let s0 = pixels.row(a.y + 2 * row as u32, a.x, a.width);
         let s1 = pixels.row(a.y + 2 * row as u32 + 1, a.x, a.width);
-        for col in 0..cw {
-            let (p, q) = (&s0[col * 8..col * 8 + 8], &s1[col * 8..col * 8 + 8]);
+        let (y0, y1) = y_plane[2 * row * w..(2 * row + 2) * w].split_at_mut(w);
+        luma(y0, s0);
+        luma(y1, s1);
+        let u = &mut u_plane[row * cw..(row + 1) * cw];
+        let v = &mut v_plane[row * cw..(row + 1) * cw];
+        for (((u, v), p), q) in u
+            .iter_mut()
+            .zip(v.iter_mut())
+            .zip(s0.chunks_exact(8))
+            .zip(s1.chunks_exact(8))
+        {
             let sum = |i: usize| {
-                i32::from(p[i]) + i32::from(p[i + 4]) + i32::from(q[i]) + i32::from(q[i + 4])
+                (u32::from(p[i]) + u32::from(p[i + 4]) + u32::from(q[i]) + u32::from(q[i + 4]))
+                    as i32
+                    >> 2
             };
-            let (b, g, r) = (sum(0) / 4, sum(1) / 4, sum(2) / 4);
-            u_plane[row * cw + col] = (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8;
-            v_plane[row * cw + col] = (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8;
+            let (b, g, r) = (sum(0), sum(1), sum(2));
+            *u = (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8;
+            *v = (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8;
         }
+    }
+    if h % 2 == 1 {
+        let last = pixels.row(a.y + h as u32 - 1, a.x, a.width);
+        luma(&mut y_plane[(h - 1) * w..h * w], last);
     }
 }
 

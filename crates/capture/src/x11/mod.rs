@@ -3,7 +3,7 @@
 mod shm;
 
 use x11rb::connection::{Connection, RequestConnection, SequenceNumber};
-use x11rb::cookie::Cookie;
+use x11rb::cookie::{Cookie, VoidCookie};
 use x11rb::errors::ReplyError;
 use x11rb::protocol::Event;
 use x11rb::protocol::damage::{self, ConnectionExt as _};
@@ -64,6 +64,10 @@ pub struct X11Capturer {
     /// caller's `cursor()` finds its answer waiting instead of making one
     /// more round trip to a server that may be busy drawing.
     pending_cursor: Option<SequenceNumber>,
+    /// A damage query sent right after a capture (see
+    /// [`Capturer::capture_rows_then_ask`]): its DamageSubtract and
+    /// XFixesFetchRegion, whose answers the next `changed()` reads.
+    pending_damage: Option<(SequenceNumber, SequenceNumber)>,
 }
 
 #[derive(Debug)]
@@ -183,6 +187,7 @@ impl X11Capturer {
             xfixes: xfixes_version.is_some(),
             shm_fallback,
             pending_cursor: None,
+            pending_damage: None,
         })
     }
 
@@ -268,16 +273,134 @@ impl X11Capturer {
         Ok(())
     }
 
-    /// Takes the damage events out of the queue: they only say "something
-    /// changed", which [`Capturer::changed`] learns from the region itself.
-    /// Any other queued event is an error reply to a request nobody checked.
-    fn drain_events(&self) -> Result<(), CaptureError> {
-        while let Some(event) = self.conn.poll_for_event().during("X11 read events")? {
-            if let Event::Error(error) = event {
-                return Err(ReplyError::X11Error(error)).during("X11 unchecked request");
+    /// Captures `rows` of `area`; with `ask`, sends a damage query right
+    /// after the pixels arrived (see [`Capturer::capture_rows_then_ask`]).
+    fn capture_rows_asking(
+        &mut self,
+        area: Rect,
+        rows: std::ops::Range<u32>,
+        ask: bool,
+    ) -> Result<Frame<'_>, CaptureError> {
+        let (x, y, width, height) = self.checked_area(area)?;
+
+        let len = frame_len(&area);
+        let stride = usize::from(width) * 4;
+        let format = ImageFormat::Z_PIXMAP;
+        let partial = matches!(&self.transfer, Transfer::Shm { holds, .. } if *holds == Some(area))
+            && rows.start < rows.end
+            && rows.end <= area.height;
+        let pixels: &[u8] = match &mut self.transfer {
+            Transfer::Shm {
+                segment,
+                seg,
+                holds,
+            } => {
+                if partial {
+                    // Rows are whole lines of the frame, so a band of them lands
+                    // at its place in the segment.
+                    let (top, count) = (
+                        u16::try_from(rows.start).unwrap_or(0),
+                        u16::try_from(rows.end - rows.start).unwrap_or(height),
+                    );
+                    let offset = u32::from(top) * u32::from(width) * 4;
+                    let band_y = y.saturating_add_unsigned(top);
+                    self.conn
+                        .shm_get_image(
+                            self.root,
+                            x,
+                            band_y,
+                            width,
+                            count,
+                            !0,
+                            format.into(),
+                            *seg,
+                            offset,
+                        )
+                        .during("X11 ShmGetImage")?
+                        .reply()
+                        .during("X11 ShmGetImage")?;
+                    if ask {
+                        ask_after_capture(
+                            &self.conn,
+                            &self.damage,
+                            self.xfixes,
+                            &mut self.pending_cursor,
+                            &mut self.pending_damage,
+                        )?;
+                    }
+                    return Frame::new(
+                        area.width,
+                        area.height,
+                        stride,
+                        segment.bytes().get(..len).unwrap_or_default(),
+                    )
+                    .ok_or_else(|| {
+                        CaptureError::Unsupported(format!("a segment too small for {area}"))
+                    });
+                }
+                *holds = None;
+                if segment.len() < len {
+                    // The screen grew: attach a bigger segment, then let the
+                    // old one go.
+                    let (bigger, bigger_seg) = attach_shm(&self.conn, len)?;
+                    self.conn
+                        .shm_detach(*seg)
+                        .during("X11 ShmDetach")?
+                        .check()
+                        .during("X11 ShmDetach")?;
+                    *segment = bigger;
+                    *seg = bigger_seg;
+                }
+                let reply = self
+                    .conn
+                    .shm_get_image(self.root, x, y, width, height, !0, format.into(), *seg, 0)
+                    .during("X11 ShmGetImage")?
+                    .reply()
+                    .during("X11 ShmGetImage")?;
+                let size = usize::try_from(reply.size).unwrap_or(usize::MAX);
+                if size != len {
+                    return Err(CaptureError::Unsupported(format!(
+                        "ShmGetImage returning {size} bytes for {area} (expected {len})"
+                    )));
+                }
+                *holds = Some(area);
+                if ask {
+                    ask_after_capture(
+                        &self.conn,
+                        &self.damage,
+                        self.xfixes,
+                        &mut self.pending_cursor,
+                        &mut self.pending_damage,
+                    )?;
+                }
+                segment.bytes().get(..len).unwrap_or_default()
             }
-        }
-        Ok(())
+            Transfer::GetImage { pixels } => {
+                let reply = self
+                    .conn
+                    .get_image(format, self.root, x, y, width, height, !0)
+                    .during("X11 GetImage")?
+                    .reply()
+                    .during("X11 GetImage")?;
+                *pixels = reply.data;
+                if ask {
+                    ask_after_capture(
+                        &self.conn,
+                        &self.damage,
+                        self.xfixes,
+                        &mut self.pending_cursor,
+                        &mut self.pending_damage,
+                    )?;
+                }
+                pixels
+            }
+        };
+        Frame::new(area.width, area.height, stride, pixels).ok_or_else(|| {
+            CaptureError::Unsupported(format!(
+                "an image of {} bytes for {area} (expected {len})",
+                pixels.len()
+            ))
+        })
     }
 }
 
@@ -344,98 +467,15 @@ impl Capturer for X11Capturer {
         area: Rect,
         rows: std::ops::Range<u32>,
     ) -> Result<Frame<'_>, CaptureError> {
-        let (x, y, width, height) = self.checked_area(area)?;
-        let len = frame_len(&area);
-        let stride = usize::from(width) * 4;
-        let format = ImageFormat::Z_PIXMAP;
-        let partial = matches!(&self.transfer, Transfer::Shm { holds, .. } if *holds == Some(area))
-            && rows.start < rows.end
-            && rows.end <= area.height;
-        let pixels: &[u8] = match &mut self.transfer {
-            Transfer::Shm {
-                segment,
-                seg,
-                holds,
-            } => {
-                if partial {
-                    // Rows are whole lines of the frame, so a band of them lands
-                    // at its place in the segment.
-                    let (top, count) = (
-                        u16::try_from(rows.start).unwrap_or(0),
-                        u16::try_from(rows.end - rows.start).unwrap_or(height),
-                    );
-                    let offset = u32::from(top) * u32::from(width) * 4;
-                    let band_y = y.saturating_add_unsigned(top);
-                    self.conn
-                        .shm_get_image(
-                            self.root,
-                            x,
-                            band_y,
-                            width,
-                            count,
-                            !0,
-                            format.into(),
-                            *seg,
-                            offset,
-                        )
-                        .during("X11 ShmGetImage")?
-                        .reply()
-                        .during("X11 ShmGetImage")?;
-                    return Frame::new(
-                        area.width,
-                        area.height,
-                        stride,
-                        segment.bytes().get(..len).unwrap_or_default(),
-                    )
-                    .ok_or_else(|| {
-                        CaptureError::Unsupported(format!("a segment too small for {area}"))
-                    });
-                }
-                *holds = None;
-                if segment.len() < len {
-                    // The screen grew: attach a bigger segment, then let the
-                    // old one go.
-                    let (bigger, bigger_seg) = attach_shm(&self.conn, len)?;
-                    self.conn
-                        .shm_detach(*seg)
-                        .during("X11 ShmDetach")?
-                        .check()
-                        .during("X11 ShmDetach")?;
-                    *segment = bigger;
-                    *seg = bigger_seg;
-                }
-                let reply = self
-                    .conn
-                    .shm_get_image(self.root, x, y, width, height, !0, format.into(), *seg, 0)
-                    .during("X11 ShmGetImage")?
-                    .reply()
-                    .during("X11 ShmGetImage")?;
-                let size = usize::try_from(reply.size).unwrap_or(usize::MAX);
-                if size != len {
-                    return Err(CaptureError::Unsupported(format!(
-                        "ShmGetImage returning {size} bytes for {area} (expected {len})"
-                    )));
-                }
-                *holds = Some(area);
-                segment.bytes().get(..len).unwrap_or_default()
-            }
-            Transfer::GetImage { pixels } => {
-                let reply = self
-                    .conn
-                    .get_image(format, self.root, x, y, width, height, !0)
-                    .during("X11 GetImage")?
-                    .reply()
-                    .during("X11 GetImage")?;
-                *pixels = reply.data;
-                pixels
-            }
-        };
-        Frame::new(area.width, area.height, stride, pixels).ok_or_else(|| {
-            CaptureError::Unsupported(format!(
-                "an image of {} bytes for {area} (expected {len})",
-                pixels.len()
-            ))
-        })
+        self.capture_rows_asking(area, rows, false)
+    }
+
+    fn capture_rows_then_ask(
+        &mut self,
+        area: Rect,
+        rows: std::ops::Range<u32>,
+    ) -> Result<Frame<'_>, CaptureError> {
+        self.capture_rows_asking(area, rows, true)
     }
 
     fn changed(&mut self) -> Result<Option<Vec<Rect>>, CaptureError> {
@@ -448,33 +488,18 @@ impl Capturer for X11Capturer {
             }
             Damage::Tracking { damage, region } => (damage, region),
         };
-        self.drain_events()?;
-        // Move the accumulated damage into `region` and empty it, then read
-        // the region; the reply also answers for the subtract, so this is a
-        // single round trip.
-        let subtract = self
-            .conn
-            .damage_subtract(damage, x11rb::NONE, region)
-            .during("X11 DamageSubtract")?;
-        let fetch = self
-            .conn
-            .xfixes_fetch_region(region)
-            .during("X11 XFixesFetchRegion")?;
-        if self.xfixes {
-            // An answer nobody asked for is dropped: its cookie discards it.
-            if let Some(stale) = self.pending_cursor.take() {
-                drop(Cookie::<_, xfixes::GetCursorImageReply>::new(
-                    &self.conn, stale,
-                ));
-            }
-            let cursor = self
-                .conn
-                .xfixes_get_cursor_image()
-                .during("X11 XFixesGetCursorImage")?;
-            self.pending_cursor = Some(cursor.sequence_number());
-            // Kept for `cursor()`: a dropped cookie would discard the answer.
-            std::mem::forget(cursor);
-        }
+        let (subtract, fetch) = match self.pending_damage.take() {
+            Some(sent) => sent,
+            None => ask_damage(
+                &self.conn,
+                damage,
+                region,
+                self.xfixes,
+                &mut self.pending_cursor,
+            )?,
+        };
+        let fetch = Cookie::<_, xfixes::FetchRegionReply>::new(&self.conn, fetch);
+        let subtract = VoidCookie::new(&self.conn, subtract);
         let reply = fetch.reply().during("X11 XFixesFetchRegion")?;
         subtract.check().during("X11 DamageSubtract")?;
         Ok(Some(
@@ -534,6 +559,65 @@ impl Capturer for X11Capturer {
             },
         })
     }
+}
+
+/// Sends DamageSubtract (moving what was drawn into `region`) and
+/// XFixesFetchRegion, and a cursor query to ride along; returns the first
+/// two's sequence numbers for reading the answers later.
+fn ask_damage(
+    conn: &RustConnection,
+    damage: damage::Damage,
+    region: xfixes::Region,
+    xfixes: bool,
+    pending_cursor: &mut Option<SequenceNumber>,
+) -> Result<(SequenceNumber, SequenceNumber), CaptureError> {
+    // Damage events only say "something changed", which the region tells;
+    // any other queued event is an error reply nobody checked.
+    while let Some(event) = conn.poll_for_event().during("X11 read events")? {
+        if let Event::Error(error) = event {
+            return Err(ReplyError::X11Error(error)).during("X11 unchecked request");
+        }
+    }
+    let subtract = conn
+        .damage_subtract(damage, x11rb::NONE, region)
+        .during("X11 DamageSubtract")?;
+    let fetch = conn
+        .xfixes_fetch_region(region)
+        .during("X11 XFixesFetchRegion")?;
+    if xfixes {
+        // An answer nobody asked for is dropped: its cookie discards it.
+        if let Some(stale) = pending_cursor.take() {
+            drop(Cookie::<_, xfixes::GetCursorImageReply>::new(conn, stale));
+        }
+        let cursor = conn
+            .xfixes_get_cursor_image()
+            .during("X11 XFixesGetCursorImage")?;
+        *pending_cursor = Some(cursor.sequence_number());
+        // Kept for `cursor()`: a dropped cookie would discard the answer.
+        std::mem::forget(cursor);
+    }
+    let sent = (subtract.sequence_number(), fetch.sequence_number());
+    // Read by `changed()`, which rebuilds the cookies from these numbers.
+    std::mem::forget(subtract);
+    std::mem::forget(fetch);
+    Ok(sent)
+}
+
+/// [`ask_damage`] after a capture, unless damage is not tracked or a query
+/// is already on its way.
+fn ask_after_capture(
+    conn: &RustConnection,
+    tracking: &Damage,
+    xfixes: bool,
+    pending_cursor: &mut Option<SequenceNumber>,
+    pending_damage: &mut Option<(SequenceNumber, SequenceNumber)>,
+) -> Result<(), CaptureError> {
+    if let Damage::Tracking { damage, region } = *tracking
+        && pending_damage.is_none()
+    {
+        *pending_damage = Some(ask_damage(conn, damage, region, xfixes, pending_cursor)?);
+    }
+    Ok(())
 }
 
 fn has_extension(conn: &RustConnection, name: &'static str) -> Result<bool, CaptureError> {
