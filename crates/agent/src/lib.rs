@@ -22,6 +22,7 @@ mod pace;
 mod screen;
 mod session;
 pub mod transport;
+mod video;
 
 use std::sync::Arc;
 

@@ -11,9 +11,10 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use capture::{Capturer, Monitor, Rect};
-use codec::{Area, CursorShape, Encoder, Pixels};
+use codec::{Area, CursorShape, Encoder, EncoderConfig, Pixels};
 
 use crate::pace::{Look, Pace};
+use crate::video::VideoThread;
 use tokio::sync::mpsc;
 
 /// How long the screen stands still before lossy areas are refined.
@@ -142,7 +143,24 @@ pub fn run(
 ) {
     let clock = Instant::now();
     let mut pace = Pace::new(fps, clock);
-    let mut encoder = Encoder::new();
+    // Video pictures are H.264-coded on a thread of their own, so the rest
+    // of the screen never waits for them.
+    let config = EncoderConfig {
+        video_apart: true,
+        ..EncoderConfig::default()
+    };
+    let mut encoder = Encoder::with_config(config);
+    let video = match VideoThread::start(config, control.clone(), out.clone()) {
+        Ok(video) => Some(video),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the video thread; video areas go lossless");
+            encoder = Encoder::with_config(EncoderConfig {
+                video: false,
+                ..config
+            });
+            None
+        }
+    };
     // The encoder starts from nothing: capture every row, not just the damaged ones.
     let mut fresh = true;
     // When something was last drawn, so that lossy video is refined only once
@@ -252,13 +270,22 @@ pub fn run(
                         stride: frame.stride(),
                         data: frame.data(),
                     };
-                    match encoder.encode_damaged(
+                    encoder.set_video_busy(video.as_ref().is_some_and(VideoThread::busy));
+                    let encoded = encoder.encode_damaged(
                         u16::try_from(monitor.id % 65_536).unwrap_or(0),
                         pixels,
                         known.then_some(damage.as_slice()),
                         keyframe,
                         started.duration_since(clock),
-                    ) {
+                    );
+                    if let Some(video) = &video {
+                        // A picture of a stream that just ended goes first.
+                        video.settle(encoder.video_stream());
+                        if let Some(job) = encoder.take_video_job() {
+                            video.submit(epoch, job);
+                        }
+                    }
+                    match encoded {
                         Ok(Some(bytes)) => {
                             // Re-check: the grant may have ended while we captured.
                             if control.epoch() != epoch

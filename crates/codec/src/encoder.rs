@@ -20,6 +20,11 @@ pub struct EncoderConfig {
     pub video_interval: Duration,
     /// Target bits a second of the video stream.
     pub video_bitrate: u32,
+    /// Code video pictures apart: instead of H.264-coding them inside
+    /// [`Encoder::encode_damaged`], hand each out as a [`VideoJob`] for a
+    /// [`VideoCoder`] on another thread, so the rest of the picture never
+    /// waits for the video's coding.
+    pub video_apart: bool,
 }
 
 impl Default for EncoderConfig {
@@ -28,6 +33,7 @@ impl Default for EncoderConfig {
             video: cfg!(feature = "h264"),
             video_interval: Duration::from_millis(33),
             video_bitrate: 3_000_000,
+            video_apart: false,
         }
     }
 }
@@ -35,7 +41,8 @@ impl Default for EncoderConfig {
 /// What the encoder remembers of one tile.
 #[derive(Debug, Clone, Copy, Default)]
 struct TileState {
-    /// Bit 0: changed in the latest frame, bit 1 the one before, …
+    /// Bit 0: changed in the latest window of time (see
+    /// `Encoder::history_at`), bit 1 in the one before, …
     history: u16,
     /// The tile needed more colours than a palette holds the last time it was sent.
     rich: bool,
@@ -62,6 +69,9 @@ pub struct Encoder {
     frame: u32,
     level: Compression,
     tiles: Vec<TileState>,
+    /// When the tiles' histories last moved on by one window (of 1.5 video
+    /// intervals): calls within a window add to its bit.
+    history_at: Option<Duration>,
     /// Scratch, reused between frames.
     candidate: Vec<bool>,
     changed: Vec<u32>,
@@ -73,6 +83,161 @@ pub struct Encoder {
     motion: Motion,
     #[cfg(feature = "h264")]
     video: crate::video::VideoEncoder,
+    /// Apart video (see [`EncoderConfig::video_apart`]): the picture waiting
+    /// to be taken, whether the coder is still at work on the one before,
+    /// and the stream's number, new whenever the stream ends or moves.
+    #[cfg(feature = "h264")]
+    video_job: Option<VideoJob>,
+    #[cfg(feature = "h264")]
+    video_busy: bool,
+    #[cfg(feature = "h264")]
+    video_stream: u64,
+}
+
+/// A video picture to be coded apart from the encoder (see
+/// [`EncoderConfig::video_apart`]): the video area's pixels at capture time.
+#[cfg(feature = "h264")]
+#[derive(Debug)]
+pub struct VideoJob {
+    monitor: u16,
+    width: u32,
+    height: u32,
+    frame: u32,
+    area: Area,
+    stream: u64,
+    at: Duration,
+    /// BGRA, `area.width·4` bytes a row.
+    bgra: Vec<u8>,
+}
+
+#[cfg(feature = "h264")]
+impl VideoJob {
+    /// The stream the picture belongs to (see [`Encoder::video_stream`]).
+    pub fn stream(&self) -> u64 {
+        self.stream
+    }
+}
+
+/// Codes [`VideoJob`]s into update messages of one video operation each;
+/// owns the H.264 stream. Jobs must be coded in the order they were taken.
+#[cfg(feature = "h264")]
+#[derive(Debug)]
+pub struct VideoCoder {
+    video: crate::video::VideoEncoder,
+    stream: Option<u64>,
+    level: Compression,
+}
+
+#[cfg(feature = "h264")]
+impl VideoCoder {
+    pub fn new(config: &EncoderConfig) -> VideoCoder {
+        VideoCoder {
+            video: crate::video::VideoEncoder::new(config.video_bitrate),
+            stream: None,
+            level: Compression::new(6),
+        }
+    }
+
+    /// The update message for `job`, or `None` when the rate control
+    /// skipped the picture (the encoder sends the area losslessly once it
+    /// stands still, as always).
+    pub fn code(&mut self, job: &VideoJob) -> Result<Option<Vec<u8>>, CodecError> {
+        if self.stream != Some(job.stream) {
+            // A new stream: a new decoder at the viewer, an IDR picture.
+            self.video.stop();
+            self.stream = Some(job.stream);
+        }
+        let pixels = Pixels {
+            width: job.area.width,
+            height: job.area.height,
+            stride: job.area.width as usize * 4,
+            data: &job.bgra,
+        };
+        let local = Area {
+            x: 0,
+            y: 0,
+            width: job.area.width,
+            height: job.area.height,
+        };
+        let (data, fresh) = self.video.encode(&pixels, local, job.at)?;
+        if data.is_empty() {
+            return Ok(None);
+        }
+        let mut ops = Vec::with_capacity(14);
+        rect_op(&mut ops, op::VIDEO, job.area);
+        ops.push(u8::from(fresh));
+        ops.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        message(
+            Header {
+                monitor: job.monitor,
+                keyframe: false,
+                width: job.width,
+                height: job.height,
+                frame: job.frame,
+                op_count: 1,
+            },
+            &ops,
+            &[],
+            &data,
+            self.level,
+        )
+        .map(Some)
+    }
+}
+
+/// The fixed part of an update message.
+struct Header {
+    monitor: u16,
+    keyframe: bool,
+    width: u32,
+    height: u32,
+    frame: u32,
+    op_count: usize,
+}
+
+/// An update message: header, the operations and their pixels through one
+/// DEFLATE stream, then the video units as they are.
+fn message(
+    header: Header,
+    ops: &[u8],
+    payload: &[u8],
+    video_data: &[u8],
+    level: Compression,
+) -> Result<Vec<u8>, CodecError> {
+    if header.op_count > usize::from(u16::MAX) {
+        return Err(CodecError::TooLarge);
+    }
+    let mut out =
+        Vec::with_capacity(HEADER + 4 + ops.len() + payload.len() / 4 + video_data.len() + 64);
+    out.push(UPDATE);
+    out.push(if header.keyframe { KEYFRAME } else { 0 });
+    out.extend_from_slice(&header.monitor.to_le_bytes());
+    out.extend_from_slice(&header.width.to_le_bytes());
+    out.extend_from_slice(&header.height.to_le_bytes());
+    out.extend_from_slice(&header.frame.to_le_bytes());
+    out.extend_from_slice(&(header.op_count as u16).to_le_bytes());
+    // The operations compress as well as the pixels (repeated palettes,
+    // neighbouring coordinates): both go through one DEFLATE stream.
+    out.extend_from_slice(&[0; 4]);
+    let mut z = DeflateEncoder::new(out, level);
+    z.write_all(ops)
+        .and_then(|()| z.write_all(payload))
+        .map_err(|_| CodecError::Malformed("compression failed"))?;
+    let mut out = z
+        .finish()
+        .map_err(|_| CodecError::Malformed("compression failed"))?;
+    let compressed = u32::try_from(out.len() - HEADER - 4).map_err(|_| CodecError::TooLarge)?;
+    out[HEADER..HEADER + 4].copy_from_slice(&compressed.to_le_bytes());
+    out.extend_from_slice(video_data);
+    Ok(out)
+}
+
+/// Appends an operation's kind and rectangle.
+fn rect_op(ops: &mut Vec<u8>, kind: u8, a: Area) {
+    ops.push(kind);
+    for v in [a.x, a.y, a.width, a.height] {
+        ops.extend_from_slice(&(v as u16).to_le_bytes());
+    }
 }
 
 impl Default for Encoder {
@@ -97,6 +262,7 @@ impl Encoder {
             frame: 0,
             level: Compression::new(6),
             tiles: Vec::new(),
+            history_at: None,
             candidate: Vec::new(),
             changed: Vec::new(),
             ops: Vec::new(),
@@ -106,6 +272,12 @@ impl Encoder {
             motion: Motion::default(),
             #[cfg(feature = "h264")]
             video: crate::video::VideoEncoder::new(config.video_bitrate),
+            #[cfg(feature = "h264")]
+            video_job: None,
+            #[cfg(feature = "h264")]
+            video_busy: false,
+            #[cfg(feature = "h264")]
+            video_stream: 0,
         }
     }
 
@@ -133,6 +305,28 @@ impl Encoder {
     /// encoding while this holds, so a still screen ends up lossless.
     pub fn has_unfinished(&self) -> bool {
         self.tiles.iter().any(|t| t.lossy || t.pending)
+    }
+
+    /// Apart video (see [`EncoderConfig::video_apart`]): whether the coder is
+    /// still at work on the last job. Video pictures are then held back, so
+    /// at most one is ever on its way.
+    #[cfg(feature = "h264")]
+    pub fn set_video_busy(&mut self, busy: bool) {
+        self.video_busy = busy;
+    }
+
+    /// Apart video: the picture the last call handed out, if any.
+    #[cfg(feature = "h264")]
+    pub fn take_video_job(&mut self) -> Option<VideoJob> {
+        self.video_job.take()
+    }
+
+    /// The video stream's number; it changes whenever the stream ends or
+    /// moves. A job of an older stream must reach the viewer before any
+    /// message encoded after the change, which may cover its area losslessly.
+    #[cfg(feature = "h264")]
+    pub fn video_stream(&self) -> u64 {
+        self.video_stream
     }
 
     /// Like [`Encoder::encode`], but looks for changes only inside `damage`
@@ -173,7 +367,11 @@ impl Encoder {
             self.tiles
                 .resize((self.cols * self.rows) as usize, TileState::default());
             #[cfg(feature = "h264")]
-            self.video.stop();
+            self.stop_video();
+        }
+        #[cfg(feature = "h264")]
+        {
+            self.video_job = None;
         }
         self.ops.clear();
         self.payload.clear();
@@ -183,15 +381,32 @@ impl Encoder {
         if !whole && self.changed.len() >= motion::MIN_TILES {
             self.copy_moved(&pixels);
         }
-        for t in &mut self.tiles {
-            t.history <<= 1;
+        // History counts windows of time, not calls: a capture loop that
+        // looks more often (right after input, say) than a video draws must
+        // not make the video's tiles look as if they paused.
+        let window = self.config.video_interval * 3 / 2;
+        if whole
+            || self
+                .history_at
+                .is_none_or(|last| at.saturating_sub(last) >= window)
+        {
+            for t in &mut self.tiles {
+                t.history <<= 1;
+            }
+            self.history_at = Some(at);
         }
         let changed = std::mem::take(&mut self.changed);
         for &t in &changed {
-            self.tiles[t as usize].history |= 1;
+            // A tile sent again only to refine lossy video is not a change:
+            // counting it would make the video area that just ended its own
+            // reason to start again.
+            let state = self.tiles[t as usize];
+            if !state.lossy || self.in_video(t) {
+                self.tiles[t as usize].history |= 1;
+            }
         }
         #[cfg(feature = "h264")]
-        let changed = self.send_video(&pixels, changed, at, whole)?;
+        let changed = self.send_video(monitor, &pixels, changed, at, whole)?;
         #[cfg(not(feature = "h264"))]
         let _ = at;
         self.send_tiles(&pixels, &changed, whole);
@@ -199,34 +414,22 @@ impl Encoder {
         if self.op_count == 0 {
             return Ok(None);
         }
-        if self.op_count > usize::from(u16::MAX) {
-            return Err(CodecError::TooLarge);
-        }
         self.frame = self.frame.wrapping_add(1);
-        let mut out = Vec::with_capacity(
-            HEADER + 4 + self.ops.len() + self.payload.len() / 4 + self.video_data.len() + 64,
-        );
-        out.push(UPDATE);
-        out.push(if whole { KEYFRAME } else { 0 });
-        out.extend_from_slice(&monitor.to_le_bytes());
-        out.extend_from_slice(&w.to_le_bytes());
-        out.extend_from_slice(&h.to_le_bytes());
-        out.extend_from_slice(&self.frame.to_le_bytes());
-        out.extend_from_slice(&(self.op_count as u16).to_le_bytes());
-        // The operations compress as well as the pixels (repeated palettes,
-        // neighbouring coordinates): both go through one DEFLATE stream.
-        out.extend_from_slice(&[0; 4]);
-        let mut z = DeflateEncoder::new(out, self.level);
-        z.write_all(&self.ops)
-            .and_then(|()| z.write_all(&self.payload))
-            .map_err(|_| CodecError::Malformed("compression failed"))?;
-        let mut out = z
-            .finish()
-            .map_err(|_| CodecError::Malformed("compression failed"))?;
-        let compressed = u32::try_from(out.len() - HEADER - 4).map_err(|_| CodecError::TooLarge)?;
-        out[HEADER..HEADER + 4].copy_from_slice(&compressed.to_le_bytes());
-        out.extend_from_slice(&self.video_data);
-        Ok(Some(out))
+        message(
+            Header {
+                monitor,
+                keyframe: whole,
+                width: w,
+                height: h,
+                frame: self.frame,
+                op_count: self.op_count,
+            },
+            &self.ops,
+            &self.payload,
+            &self.video_data,
+            self.level,
+        )
+        .map(Some)
     }
 
     fn tile_area(&self, t: u32) -> Area {
@@ -410,10 +613,7 @@ impl Encoder {
 
     fn push_rect(&mut self, kind: u8, a: Area) {
         self.op_count += 1;
-        self.ops.push(kind);
-        for v in [a.x, a.y, a.width, a.height] {
-            self.ops.extend_from_slice(&(v as u16).to_le_bytes());
-        }
+        rect_op(&mut self.ops, kind, a);
     }
 
     fn push_copy(&mut self, dst: Area, (dx, dy): (i32, i32)) {
@@ -545,8 +745,15 @@ impl Encoder {
     }
 
     #[cfg(feature = "h264")]
+    fn stop_video(&mut self) {
+        self.video.stop();
+        self.video_stream += 1;
+    }
+
+    #[cfg(feature = "h264")]
     fn send_video(
         &mut self,
+        monitor: u16,
         pixels: &Pixels<'_>,
         changed: Vec<u32>,
         at: Duration,
@@ -561,12 +768,14 @@ impl Encoder {
             self.rows,
             |t| {
                 let s = self.tiles[t as usize];
-                s.history & 0b111 == 0b111 && (s.rich || s.lossy)
+                // Changed in both windows before the current one (which
+                // may have only just begun).
+                s.history & 0b110 == 0b110 && (s.rich || s.lossy)
             },
             |t| self.tile_area(t),
         );
         if area != self.video.area() {
-            self.video.stop();
+            self.stop_video();
         }
         let Some(area) = area else {
             return Ok(changed);
@@ -580,6 +789,7 @@ impl Encoder {
         };
         if !changed.iter().any(|&t| inside(t, self))
             || !self.video.due(at, self.config.video_interval)
+            || (self.config.video_apart && self.video_busy)
         {
             // Video tiles not sent now stay different from `previous` and are
             // looked at again next frame.
@@ -588,6 +798,25 @@ impl Encoder {
                     self.tiles[t as usize].pending = true;
                 }
             }
+            return Ok(changed.into_iter().filter(|&t| !inside(t, self)).collect());
+        }
+        if self.config.video_apart {
+            self.video.claim(area);
+            let mut bgra = Vec::with_capacity(area.width as usize * area.height as usize * 4);
+            for y in area.y..area.y + area.height {
+                bgra.extend_from_slice(pixels.row(y, area.x, area.width));
+            }
+            self.video_job = Some(VideoJob {
+                monitor,
+                width: self.width,
+                height: self.height,
+                frame: self.frame,
+                area,
+                stream: self.video_stream,
+                at,
+                bgra,
+            });
+            self.sent_as_video(pixels, area);
             return Ok(changed.into_iter().filter(|&t| !inside(t, self)).collect());
         }
         let (data, fresh) = self.video.encode(pixels, area, at)?;
@@ -604,18 +833,30 @@ impl Encoder {
             self.ops
                 .extend_from_slice(&(data.len() as u32).to_le_bytes());
             self.video_data.extend_from_slice(&data);
-            for y in area.y..area.y + area.height {
-                let start = (y as usize * self.width as usize + area.x as usize) * 4;
-                self.previous[start..start + area.width as usize * 4]
-                    .copy_from_slice(pixels.row(y, area.x, area.width));
-            }
-            for t in 0..self.cols * self.rows {
-                if inside(t, self) {
-                    self.tiles[t as usize].lossy = true;
-                }
-            }
+            self.sent_as_video(pixels, area);
         }
         Ok(changed.into_iter().filter(|&t| !inside(t, self)).collect())
+    }
+
+    /// The viewer gets `area` from video: remember its pixels for comparing,
+    /// and its tiles as lossy.
+    #[cfg(feature = "h264")]
+    fn sent_as_video(&mut self, pixels: &Pixels<'_>, area: Area) {
+        for y in area.y..area.y + area.height {
+            let start = (y as usize * self.width as usize + area.x as usize) * 4;
+            self.previous[start..start + area.width as usize * 4]
+                .copy_from_slice(pixels.row(y, area.x, area.width));
+        }
+        for t in 0..self.cols * self.rows {
+            let a = self.tile_area(t);
+            if a.x >= area.x
+                && a.y >= area.y
+                && a.x < area.x + area.width
+                && a.y < area.y + area.height
+            {
+                self.tiles[t as usize].lossy = true;
+            }
+        }
     }
 }
 

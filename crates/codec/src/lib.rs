@@ -34,6 +34,8 @@ mod video;
 
 pub use decoder::Decoder;
 pub use encoder::{Encoder, EncoderConfig};
+#[cfg(feature = "h264")]
+pub use encoder::{VideoCoder, VideoJob};
 
 pub const TILE: u32 = 64;
 /// The first picture format: changed tiles, RGBA, one DEFLATE stream. Still

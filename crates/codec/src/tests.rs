@@ -594,3 +594,169 @@ fn cursor_message_layout() {
     assert_eq!(&m[m.len() - 4..], &rgba);
     assert_eq!(encode_cursor(0, 0, false, None).len(), 10);
 }
+
+#[test]
+fn video_coded_apart_arrives_in_order_and_ends_lossless() {
+    let (w, h) = (512, 384);
+    let film = |t: u32| {
+        picture(w, h, move |x, y| {
+            if (64..448).contains(&x) && (64..320).contains(&y) {
+                [
+                    ((x + 3 * t) % 256) as u8,
+                    ((y + 2 * t) % 256) as u8,
+                    ((x + y + t) % 200) as u8,
+                    0,
+                ]
+            } else if y < 8 {
+                // A clock outside the video, changing every frame.
+                [(t * 40 % 256) as u8, 0, 0, 0]
+            } else {
+                [240, 240, 240, 0]
+            }
+        })
+    };
+    let config = EncoderConfig {
+        video_apart: true,
+        ..EncoderConfig::default()
+    };
+    let mut enc = Encoder::with_config(config);
+    let mut coder = VideoCoder::new(&config);
+    let mut dec = Decoder::default();
+    let (mut jobs, mut held_back) = (0, 0);
+    let mut stream = None;
+    for t in 0..24 {
+        let f = film(t);
+        let at = std::time::Duration::from_millis(u64::from(t) * 34);
+        // Every third frame the coder is still at work: no picture then.
+        let busy = t % 3 == 2;
+        enc.set_video_busy(busy);
+        let message = enc
+            .encode_damaged(0, px(&f, w, h), None, false, at)
+            .expect("encodes");
+        let job = enc.take_video_job();
+        if busy {
+            assert!(
+                job.is_none(),
+                "frame {t}: a picture while the coder is busy"
+            );
+            held_back += 1;
+        }
+        // The lossless rest goes first; it never touches the video area.
+        if let Some(m) = message {
+            assert!(!op_kinds(&m).contains(&op::VIDEO), "frame {t}");
+            dec.apply(&m).expect("decodes");
+        }
+        assert_eq!(dec.pixel(10, 3), Some([0, 0, (t * 40 % 256) as u8, 255]));
+        if let Some(job) = job {
+            jobs += 1;
+            stream = Some(job.stream());
+            if let Some(m) = coder.code(&job).expect("codes") {
+                assert_eq!(op_kinds(&m), vec![op::VIDEO]);
+                dec.apply(&m).expect("decodes");
+            }
+        }
+    }
+    assert!(jobs > 5 && held_back > 0, "{jobs} pictures");
+    assert_eq!(stream, Some(enc.video_stream()), "one stream all along");
+    // The film stops: the stream ends, and what follows is lossless.
+    let last = film(100);
+    let mut t = 24u32;
+    enc.set_video_busy(false);
+    loop {
+        let at = std::time::Duration::from_millis(u64::from(t) * 34);
+        let damage: &[Area] = if t == 24 {
+            &[Area {
+                x: 0,
+                y: 0,
+                width: w,
+                height: h,
+            }]
+        } else {
+            &[]
+        };
+        if let Some(m) = enc
+            .encode_damaged(0, px(&last, w, h), Some(damage), false, at)
+            .expect("encodes")
+        {
+            dec.apply(&m).expect("decodes");
+        }
+        // A picture held back before the film stopped may still go.
+        if let Some(job) = enc.take_video_job()
+            && let Some(m) = coder.code(&job).expect("codes")
+        {
+            dec.apply(&m).expect("decodes");
+        }
+        t += 1;
+        if !enc.has_unfinished() {
+            break;
+        }
+        assert!(t < 40, "the picture never became lossless");
+    }
+    assert_ne!(stream, Some(enc.video_stream()), "the stream ended");
+    assert_shows(&dec, &last);
+}
+
+#[test]
+fn video_survives_looks_more_frequent_than_its_pictures() {
+    // A 30 Hz film, looked at every 5.5 ms (as right after input), with the
+    // damage of a small change elsewhere in between: the film stays one
+    // video stream instead of ending and being sent losslessly again.
+    let (w, h) = (512, 384);
+    let film_area = Area {
+        x: 64,
+        y: 64,
+        width: 384,
+        height: 256,
+    };
+    let film = |t: u32, blink: bool| {
+        picture(w, h, move |x, y| {
+            if (64..448).contains(&x) && (64..320).contains(&y) {
+                [
+                    ((x + 3 * t) % 256) as u8,
+                    ((y + 2 * t) % 256) as u8,
+                    ((x + y + t) % 200) as u8,
+                    0,
+                ]
+            } else if y < 8 && x < 8 && blink {
+                [0, 0, 0, 0]
+            } else {
+                [240, 240, 240, 0]
+            }
+        })
+    };
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    let mut streams = Vec::new();
+    for look in 0..200u32 {
+        let at_ms = look * 11 / 2;
+        let picture_no = at_ms / 33;
+        let f = film(picture_no, look % 2 == 1);
+        let new_picture = look == 0 || (look - 1) * 11 / 2 / 33 != picture_no;
+        let blink = Area {
+            x: 0,
+            y: 0,
+            width: 8,
+            height: 8,
+        };
+        let damage = if new_picture {
+            vec![film_area, blink]
+        } else {
+            vec![blink]
+        };
+        let at = std::time::Duration::from_millis(u64::from(at_ms));
+        if let Some(m) = enc
+            .encode_damaged(0, px(&f, w, h), Some(&damage), look == 0, at)
+            .expect("encodes")
+        {
+            if look > 60 {
+                assert!(m.len() < 60_000, "look {look}: {} bytes", m.len());
+            }
+            dec.apply(&m).expect("decodes");
+        }
+        if look > 60 {
+            streams.push(enc.video_stream());
+        }
+    }
+    streams.dedup();
+    assert_eq!(streams.len(), 1, "the stream restarted: {streams:?}");
+}

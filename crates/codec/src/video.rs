@@ -141,6 +141,13 @@ impl VideoEncoder {
         self.refilled = None;
     }
 
+    /// Apart coding: the stream now shows `area`, and one picture's token is
+    /// spent on it (the coder elsewhere does the coding).
+    pub(crate) fn claim(&mut self, area: Area) {
+        self.area = Some(area);
+        self.tokens = (self.tokens - 1.0).max(0.0);
+    }
+
     /// Whether a picture may be sent at `at`; adds what `interval` allows since the last call.
     pub(crate) fn due(&mut self, at: Duration, interval: Duration) -> bool {
         if let Some(before) = self.refilled
