@@ -56,6 +56,9 @@ enum Bench {
     /// Internal: the screen benchmark's probe window (changes colour on a click).
     #[command(hide = true)]
     ScreenProbe(bench_screen::painters::ProbeArgs),
+    /// Internal: counts the 1/60 s slots in which the screen changed.
+    #[command(hide = true)]
+    ScreenDamage(bench_screen::painters::DamageArgs),
     /// Internal: one client process of the chat benchmark, driven over
     /// stdin/stdout by `bench chat` (one process holds only so many sockets).
     #[command(hide = true)]
@@ -177,6 +180,9 @@ fn main() -> anyhow::Result<()> {
         Command::Bench {
             bench: Bench::ScreenProbe(args),
         } => bench_screen::painters::probe(args),
+        Command::Bench {
+            bench: Bench::ScreenDamage(args),
+        } => bench_screen::painters::damage(args),
     }
 }
 

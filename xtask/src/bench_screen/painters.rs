@@ -2,7 +2,9 @@
 //! of xtask on the benchmark's display: the **video** painter (full-motion
 //! content: moving gradients, a moving disc and some grain, redrawn every
 //! frame with `PutImage`) and the **probe** (a small square that switches
-//! colour on every click, whose pixel the viewers watch to time input).
+//! colour on every click, whose pixel the viewers watch to time input);
+//! and the **damage watcher**, which counts the 1/60 s slots in which
+//! anything was drawn: the most pictures a 60 Hz capturer can deliver.
 
 use std::io::Write as _;
 use std::time::{Duration, Instant};
@@ -31,6 +33,13 @@ pub struct VideoArgs {
     pub width: u16,
     #[arg(long, default_value_t = 720)]
     pub height: u16,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DamageArgs {
+    /// Slots a second.
+    #[arg(long, default_value_t = 60)]
+    pub hz: u32,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -216,6 +225,44 @@ pub fn probe(args: ProbeArgs) -> anyhow::Result<()> {
                 out.flush().context("stdout closed")?;
             }
             _ => {}
+        }
+    }
+}
+
+/// Watches the whole screen with DAMAGE and prints `frames N` each time
+/// something is drawn in a new 1/`hz` s slot: N is how many pictures a
+/// capturer looking `hz` times a second could have delivered so far.
+pub fn damage(args: DamageArgs) -> anyhow::Result<()> {
+    use x11rb::protocol::damage::{ConnectionExt as _, ReportLevel};
+    let (conn, screen_num) = x11rb::connect(None).context("cannot connect to the X display")?;
+    let root = conn.setup().roots[screen_num].root;
+    conn.damage_query_version(1, 1)
+        .context("no DAMAGE extension")?
+        .reply()
+        .context("no DAMAGE extension")?;
+    let damage = conn.generate_id().context("no X id for a damage")?;
+    conn.damage_create(damage, root, ReportLevel::NON_EMPTY)
+        .context("cannot watch the screen")?;
+    conn.damage_subtract(damage, x11rb::NONE, x11rb::NONE)
+        .context("cannot watch the screen")?;
+    conn.flush().context("X connection lost")?;
+    let slot = Duration::from_secs(1) / args.hz.max(1);
+    let start = Instant::now();
+    let (mut last, mut slots) = (None, 0u64);
+    let mut out = std::io::stdout().lock();
+    loop {
+        if let Event::DamageNotify(_) = conn.wait_for_event().context("X connection lost")? {
+            let now = (start.elapsed().as_nanos() / slot.as_nanos().max(1)) as u64;
+            if last != Some(now) {
+                last = Some(now);
+                slots += 1;
+                writeln!(out, "frames {slots}").context("stdout closed")?;
+                out.flush().context("stdout closed")?;
+            }
+            // Empty again, so that the next drawing sends the next event.
+            conn.damage_subtract(damage, x11rb::NONE, x11rb::NONE)
+                .context("X connection lost")?;
+            conn.flush().context("X connection lost")?;
         }
     }
 }

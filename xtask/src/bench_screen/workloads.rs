@@ -79,8 +79,9 @@ impl Progress {
 /// A running workload. Dropping it stops its processes.
 #[derive(Debug)]
 pub struct Running {
-    /// What the workload has drawn so far, where it can tell: the video
-    /// painter's frames, the moves of the moving window.
+    /// What the workload has drawn so far: the video painter's frames, the
+    /// moves of the moving window, the 1/60 s slots in which the scrolling
+    /// xterm drew anything.
     pub drawn: Option<Arc<Progress>>,
     processes: Vec<Guarded>,
 }
@@ -126,6 +127,20 @@ pub async fn start(
             running
                 .processes
                 .push(Guarded::spawn("scroll-xterm", command, log_dir, false)?);
+            // xterm cannot say what it drew: the slots with damage can.
+            let exe = std::env::current_exe().context("cannot find the xtask binary")?;
+            let mut watcher = display.command(exe);
+            watcher.args(["bench", "screen-damage", "--hz", "60"]);
+            let mut watcher = Guarded::spawn("damage", watcher, log_dir, true)?;
+            let slots = Arc::new(Progress::default());
+            let count = slots.clone();
+            read_lines("damage", watcher.take_stdout()?, move |line| {
+                if let Some(n) = line.strip_prefix("frames ").and_then(|n| n.parse().ok()) {
+                    count.record(n);
+                }
+            })?;
+            running.processes.push(watcher);
+            running.drawn = Some(slots);
         }
         Workload::Move => {
             let command = xterm(
