@@ -8,10 +8,13 @@
 //!   after ([`RETRY`]) instead of a whole period later: the program drawing
 //!   was only a little late, and its picture keeps the tick's slot.
 //! - Shortly after injected input, the screen is looked at every
-//!   [`INPUT_POLL`]: the application the input went to draws within a few
-//!   milliseconds, and a look that finds nothing costs one round trip.
+//!   [`INPUT_POLL`] ([`FIRST_POLL`] at first): the application the input
+//!   went to draws within a few milliseconds, and a look that finds nothing
+//!   costs little (no damage query without a damage event).
 //! - A screen that stood still (nothing drawn, the pointer not moved) for
-//!   [`QUIET`] is looked at [`IDLE_SLOWDOWN`] times less often.
+//!   [`QUIET`] is idle: the loop then waits for the display to report a
+//!   drawing (which wakes it at once) and otherwise looks only
+//!   [`IDLE_SLOWDOWN`] times less often, for the pointer.
 //!
 //! Pure arithmetic on instants the caller passes in, so it is tested
 //! without sleeping.
@@ -27,9 +30,12 @@ const BUSY: Duration = Duration::from_millis(100);
 /// How long after input the screen is looked at every [`INPUT_POLL`].
 const AFTER_INPUT: Duration = Duration::from_millis(100);
 const INPUT_POLL: Duration = Duration::from_millis(5);
+/// For the first [`FIRST_AFTER_INPUT`] after input, every [`FIRST_POLL`].
+const FIRST_AFTER_INPUT: Duration = Duration::from_millis(20);
+const FIRST_POLL: Duration = Duration::from_millis(2);
 /// After this long without drawing or pointer moves the screen is idle.
 const QUIET: Duration = Duration::from_millis(250);
-const IDLE_SLOWDOWN: u32 = 3;
+const IDLE_SLOWDOWN: u32 = 6;
 
 #[derive(Debug)]
 pub struct Pace {
@@ -40,6 +46,8 @@ pub struct Pace {
     active: Instant,
     /// Whether this tick already looked again after finding nothing.
     retried: bool,
+    /// Whether the wait before the next look is an idle one.
+    idle: bool,
 }
 
 /// What one look at the screen found.
@@ -60,6 +68,7 @@ impl Pace {
             tick: now,
             active: now,
             retried: false,
+            idle: false,
         }
     }
 
@@ -70,15 +79,27 @@ impl Pace {
         self.retried = false;
     }
 
+    /// Whether the screen is idle since the last look: the caller may wait
+    /// for the display to report a drawing instead of sleeping.
+    pub fn idle(&self) -> bool {
+        self.idle
+    }
+
     /// Takes what the look at `now` found; returns when to look next.
     pub fn next(&mut self, now: Instant, look: Look) -> Instant {
         if look.pictured || look.pointer_moved {
             self.active = now;
         }
-        let period = match look.since_input {
-            Some(d) if d < AFTER_INPUT => self.period.min(INPUT_POLL),
-            _ if now.duration_since(self.active) >= QUIET => self.period * IDLE_SLOWDOWN,
-            _ => self.period,
+        let after_input = look.since_input.is_some_and(|d| d < AFTER_INPUT);
+        self.idle = !after_input && now.duration_since(self.active) >= QUIET;
+        let period = if look.since_input.is_some_and(|d| d < FIRST_AFTER_INPUT) {
+            self.period.min(FIRST_POLL)
+        } else if after_input {
+            self.period.min(INPUT_POLL)
+        } else if self.idle {
+            self.period * IDLE_SLOWDOWN
+        } else {
+            self.period
         };
         if look.pictured {
             self.retried = false;
@@ -162,6 +183,11 @@ mod tests {
             ..Look::default()
         };
         let now = t0 + 300 * MS;
+        assert_eq!(pace.next(now, look), now + FIRST_POLL);
+        let look = Look {
+            since_input: Some(FIRST_AFTER_INPUT),
+            ..Look::default()
+        };
         assert_eq!(pace.next(now, look), now + INPUT_POLL);
         let later = Look {
             since_input: Some(AFTER_INPUT),
@@ -176,13 +202,16 @@ mod tests {
         let mut pace = Pace::new(60, t0);
         let period = Duration::from_secs(1) / 60;
         let quiet = t0 + QUIET;
-        assert_eq!(pace.next(quiet, Look::default()), quiet + 3 * period);
+        assert!(!pace.idle());
+        assert_eq!(pace.next(quiet, Look::default()), quiet + 6 * period);
+        assert!(pace.idle());
         let moved = Look {
             pointer_moved: true,
             ..Look::default()
         };
-        let later = quiet + 3 * period;
+        let later = quiet + 6 * period;
         assert_eq!(pace.next(later, moved), later + RETRY);
+        assert!(!pace.idle());
         // Busy again: drawing resumes the 60 Hz tick.
         assert_eq!(pace.next(later + RETRY, pictured()), later + period);
     }

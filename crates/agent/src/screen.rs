@@ -337,7 +337,16 @@ pub fn run(
             },
         );
         if let Some(rest) = next.checked_duration_since(now) {
-            control.nap(rest, inputs);
+            if pace.idle() {
+                // A drawing wakes the loop at once; input that draws nothing
+                // and requests (a keyframe, the end) wait at most `rest`.
+                if let Err(e) = capturer.wait_for_drawing(rest) {
+                    tracing::warn!(error = %e, "cannot wait for the display");
+                    control.nap(rest, inputs);
+                }
+            } else {
+                control.nap(rest, inputs);
+            }
             // A short nap is not worth another round trip.
             slept = rest > SHORT_NAP;
         }

@@ -311,6 +311,16 @@ pub trait Capturer: Send {
         Ok(None)
     }
 
+    /// Waits until the display reports a drawing, but at most `timeout`;
+    /// returns whether one was reported (then [`changed`](Capturer::changed)
+    /// has something to say). For a caller with nothing else to do: a still
+    /// screen then costs no round trips, and a drawing is seen at once. The
+    /// default, for capturers that cannot tell, sleeps out the timeout.
+    fn wait_for_drawing(&mut self, timeout: std::time::Duration) -> Result<bool, CaptureError> {
+        std::thread::sleep(timeout);
+        Ok(true)
+    }
+
     /// The pointer's position and shape. Captured frames never contain the
     /// pointer: the viewer draws it from this.
     fn cursor(&mut self) -> Result<Cursor, CaptureError>;

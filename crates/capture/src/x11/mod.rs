@@ -2,6 +2,8 @@
 
 mod shm;
 
+use std::time::{Duration, Instant};
+
 use x11rb::connection::{Connection, RequestConnection, SequenceNumber};
 use x11rb::cookie::{Cookie, VoidCookie};
 use x11rb::errors::ReplyError;
@@ -68,6 +70,11 @@ pub struct X11Capturer {
     /// [`Capturer::capture_rows_then_ask`]): its DamageSubtract and
     /// XFixesFetchRegion, whose answers the next `changed()` reads.
     pending_damage: Option<(SequenceNumber, SequenceNumber)>,
+    /// A DamageNotify arrived since the last DamageSubtract was sent: the
+    /// damage region is not empty. Without it `changed()` needs no round
+    /// trip (the region only ever empties when we subtract it, and its
+    /// first drawing after that sends the event).
+    damaged: bool,
 }
 
 #[derive(Debug)]
@@ -188,6 +195,7 @@ impl X11Capturer {
             shm_fallback,
             pending_cursor: None,
             pending_damage: None,
+            damaged: false,
         })
     }
 
@@ -325,7 +333,7 @@ impl X11Capturer {
                             &self.damage,
                             self.xfixes,
                             &mut self.pending_cursor,
-                            &mut self.pending_damage,
+                            (&mut self.pending_damage, &mut self.damaged),
                         )?;
                     }
                     return Frame::new(
@@ -370,7 +378,7 @@ impl X11Capturer {
                         &self.damage,
                         self.xfixes,
                         &mut self.pending_cursor,
-                        &mut self.pending_damage,
+                        (&mut self.pending_damage, &mut self.damaged),
                     )?;
                 }
                 segment.bytes().get(..len).unwrap_or_default()
@@ -389,7 +397,7 @@ impl X11Capturer {
                         &self.damage,
                         self.xfixes,
                         &mut self.pending_cursor,
-                        &mut self.pending_damage,
+                        (&mut self.pending_damage, &mut self.damaged),
                     )?;
                 }
                 pixels
@@ -490,13 +498,19 @@ impl Capturer for X11Capturer {
         };
         let (subtract, fetch) = match self.pending_damage.take() {
             Some(sent) => sent,
-            None => ask_damage(
-                &self.conn,
-                damage,
-                region,
-                self.xfixes,
-                &mut self.pending_cursor,
-            )?,
+            None => {
+                take_events(&self.conn, &mut self.damaged)?;
+                if !self.damaged {
+                    return Ok(Some(Vec::new()));
+                }
+                ask_damage(
+                    &self.conn,
+                    (damage, region),
+                    self.xfixes,
+                    &mut self.pending_cursor,
+                    &mut self.damaged,
+                )?
+            }
         };
         let fetch = Cookie::<_, xfixes::FetchRegionReply>::new(&self.conn, fetch);
         let subtract = VoidCookie::new(&self.conn, subtract);
@@ -514,6 +528,36 @@ impl Capturer for X11Capturer {
 
     /// After [`changed`](Capturer::changed), answers as of that call: the
     /// request went with the damage query.
+    fn wait_for_drawing(&mut self, timeout: Duration) -> Result<bool, CaptureError> {
+        if !matches!(self.damage, Damage::Tracking { .. }) {
+            std::thread::sleep(timeout);
+            return Ok(true);
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            take_events(&self.conn, &mut self.damaged)?;
+            if self.damaged || self.pending_damage.is_some() {
+                return Ok(true);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(false);
+            }
+            let left = rustix::event::Timespec::try_from(left).unwrap_or(rustix::event::Timespec {
+                tv_sec: 1,
+                tv_nsec: 0,
+            });
+            let mut fds = [rustix::event::PollFd::new(
+                self.conn.stream(),
+                rustix::event::PollFlags::IN,
+            )];
+            match rustix::event::poll(&mut fds, Some(&left)) {
+                Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e).during("waiting for the X server"),
+            }
+        }
+    }
+
     fn cursor(&mut self) -> Result<Cursor, CaptureError> {
         if !self.xfixes {
             // Without XFixes the shape is unknown; the viewer draws its own
@@ -566,18 +610,14 @@ impl Capturer for X11Capturer {
 /// two's sequence numbers for reading the answers later.
 fn ask_damage(
     conn: &RustConnection,
-    damage: damage::Damage,
-    region: xfixes::Region,
+    (damage, region): (damage::Damage, xfixes::Region),
     xfixes: bool,
     pending_cursor: &mut Option<SequenceNumber>,
+    damaged: &mut bool,
 ) -> Result<(SequenceNumber, SequenceNumber), CaptureError> {
-    // Damage events only say "something changed", which the region tells;
-    // any other queued event is an error reply nobody checked.
-    while let Some(event) = conn.poll_for_event().during("X11 read events")? {
-        if let Event::Error(error) = event {
-            return Err(ReplyError::X11Error(error)).during("X11 unchecked request");
-        }
-    }
+    take_events(conn, damaged)?;
+    // The subtract covers every drawing so far; the next one sends an event.
+    *damaged = false;
     let subtract = conn
         .damage_subtract(damage, x11rb::NONE, region)
         .during("X11 DamageSubtract")?;
@@ -610,12 +650,33 @@ fn ask_after_capture(
     tracking: &Damage,
     xfixes: bool,
     pending_cursor: &mut Option<SequenceNumber>,
-    pending_damage: &mut Option<(SequenceNumber, SequenceNumber)>,
+    (pending_damage, damaged): (&mut Option<(SequenceNumber, SequenceNumber)>, &mut bool),
 ) -> Result<(), CaptureError> {
     if let Damage::Tracking { damage, region } = *tracking
         && pending_damage.is_none()
     {
-        *pending_damage = Some(ask_damage(conn, damage, region, xfixes, pending_cursor)?);
+        *pending_damage = Some(ask_damage(
+            conn,
+            (damage, region),
+            xfixes,
+            pending_cursor,
+            damaged,
+        )?);
+    }
+    Ok(())
+}
+
+/// Takes the queued events: DamageNotify sets `damaged`; any other event
+/// is an error reply to a request nobody checked.
+fn take_events(conn: &RustConnection, damaged: &mut bool) -> Result<(), CaptureError> {
+    while let Some(event) = conn.poll_for_event().during("X11 read events")? {
+        match event {
+            Event::DamageNotify(_) => *damaged = true,
+            Event::Error(error) => {
+                return Err(ReplyError::X11Error(error)).during("X11 unchecked request");
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
