@@ -25,7 +25,7 @@ const ANCHOR_PX: u32 = 32;
 const ANCHOR_ROWS: u32 = 8;
 const MAX_ANCHORS: usize = 16;
 /// The row search looks at this many tile columns at most.
-const MAX_BANDS: usize = 8;
+const MAX_BANDS: usize = 3;
 /// A vertical displacement needs this many rows voting for it.
 const MIN_ROW_VOTES: u32 = 8;
 const MAX_VECTORS: usize = 4;
