@@ -20,6 +20,9 @@ use tokio::sync::mpsc;
 /// How long the screen stands still before lossy areas are refined.
 const STILL: Duration = Duration::from_millis(150);
 
+/// How long after input a small new drawing is sent ahead of the rest.
+const ANSWER_FIRST: Duration = Duration::from_millis(50);
+
 /// A nap up to this long leaves the damage query sent before it standing.
 const SHORT_NAP: Duration = Duration::from_millis(2);
 
@@ -168,6 +171,11 @@ pub fn run(
     // break the video's own detection of what keeps changing).
     let mut last_drawn = Instant::now();
     let mut damage: Vec<Area> = Vec::new();
+    // What the last whole look found drawn, and what a look that sent an
+    // answer to input first left for the next one.
+    let mut steady: Vec<Area> = Vec::new();
+    let mut carried: Vec<Area> = Vec::new();
+    let mut answered = 0u64;
     let mut monitors: Vec<Monitor> = Vec::new();
     let mut last_cursor: Option<(i32, i32, u32)> = None;
     // Whether the capturer asked what changed right after the last capture,
@@ -230,6 +238,7 @@ pub fn run(
             Ok(Some(rects)) => {
                 damage.clear();
                 damage.extend(rects.iter().filter_map(|r| area_in(r, &monitor.rect)));
+                damage.append(&mut carried);
                 true
             }
             Ok(None) => false,
@@ -238,6 +247,27 @@ pub fn run(
                 false
             }
         };
+        carried.clear();
+        // Right after input, a small drawing away from what keeps changing
+        // (a button's answer beside a scrolling log) goes out on its own
+        // first; the rest follows with the next look.
+        // Once per batch of input, so that the rest never waits long.
+        if known
+            && !keyframe
+            && !fresh
+            && answered != inputs
+            && control.since_input().is_some_and(|d| d < ANSWER_FIRST)
+        {
+            let whole = u64::from(monitor.rect.width) * u64::from(monitor.rect.height);
+            if let Some((answer, rest)) = answer_first(&damage, &steady, whole) {
+                carried = rest;
+                damage = answer;
+                answered = inputs;
+            }
+        }
+        if known && carried.is_empty() {
+            steady.clone_from(&damage);
+        }
         if !(known && damage.is_empty()) {
             last_drawn = started;
         }
@@ -353,6 +383,23 @@ pub fn run(
     }
 }
 
+/// Splits `damage` into what touches none of `steady` (the last look's
+/// drawing) and the rest, when both are there and the new part is small
+/// (at most 1/16 of the `whole` picture's pixels).
+fn answer_first(damage: &[Area], steady: &[Area], whole: u64) -> Option<(Vec<Area>, Vec<Area>)> {
+    let touches = |a: &Area, b: &Area| {
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+    };
+    let (new, rest): (Vec<Area>, Vec<Area>) = damage
+        .iter()
+        .partition(|a| !steady.iter().any(|s| touches(a, s)));
+    let size: u64 = new
+        .iter()
+        .map(|a| u64::from(a.width) * u64::from(a.height))
+        .sum();
+    (!new.is_empty() && !rest.is_empty() && size * 16 <= whole).then_some((new, rest))
+}
+
 /// The part of `r` (screen coordinates) on `monitor`, in the monitor's picture.
 fn area_in(r: &Rect, monitor: &Rect) -> Option<Area> {
     let x0 = r.x.max(monitor.x);
@@ -392,7 +439,45 @@ fn rgba_of(argb: &[u32]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Area, Rect, area_in, rgba_of};
+    use super::{Area, Rect, answer_first, area_in, rgba_of};
+
+    fn area(x: u32, y: u32, width: u32, height: u32) -> Area {
+        Area {
+            x,
+            y,
+            width,
+            height,
+        }
+    }
+
+    #[test]
+    fn a_small_new_drawing_goes_first() {
+        let whole = 1920 * 1080;
+        let log = area(0, 0, 1800, 1040);
+        let button = area(1824, 984, 96, 96);
+        // The log keeps scrolling; the button answered a click.
+        assert_eq!(
+            answer_first(&[log, button], &[log], whole),
+            Some((vec![button], vec![log]))
+        );
+        // Nothing else changing, or only the usual: one look as always.
+        assert_eq!(answer_first(&[button], &[log], whole), None);
+        assert_eq!(answer_first(&[log], &[log], whole), None);
+        // A drawing that touches the steady area is part of it.
+        assert_eq!(
+            answer_first(&[log, area(1790, 10, 20, 20)], &[log], whole),
+            None
+        );
+        // A large new drawing (a window opening) waits for the whole look.
+        assert_eq!(
+            answer_first(
+                &[log, area(1000, 0, 920, 1080)],
+                &[area(0, 0, 900, 1080)],
+                whole
+            ),
+            None
+        );
+    }
 
     #[test]
     fn damage_is_clipped_to_the_monitor() {
