@@ -139,106 +139,192 @@ pub fn monitor_info(monitors: &[Monitor]) -> Vec<protocol::MonitorInfo> {
 
 /// Runs the capture loop until `control.quit()`.
 pub fn run(
-    mut capturer: Box<dyn Capturer>,
+    capturer: Box<dyn Capturer>,
     control: Arc<ShareControl>,
     out: mpsc::Sender<Update>,
     fps: u32,
 ) {
-    let clock = Instant::now();
-    let mut pace = Pace::new(fps, clock);
-    // Video pictures are H.264-coded on a thread of their own, so the rest
-    // of the screen never waits for them.
-    let config = EncoderConfig {
-        video_apart: true,
-        ..EncoderConfig::default()
-    };
-    let mut encoder = Encoder::with_config(config);
-    let video = match VideoThread::start(config, control.clone(), out.clone()) {
-        Ok(video) => Some(video),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot start the video thread; video areas go lossless");
-            encoder = Encoder::with_config(EncoderConfig {
-                video: false,
-                ..config
-            });
-            None
+    let mut capture = CaptureLoop::new(capturer, control, out, fps);
+    while !capture.control.quit.load(Ordering::SeqCst) {
+        capture.turn();
+    }
+}
+
+/// The capture loop's state from one look at the screen to the next.
+struct CaptureLoop {
+    capturer: Box<dyn Capturer>,
+    control: Arc<ShareControl>,
+    out: mpsc::Sender<Update>,
+    clock: Instant,
+    pace: Pace,
+    encoder: Encoder,
+    video: Option<VideoThread>,
+    /// The encoder starts from nothing: capture every row, not just the
+    /// damaged ones.
+    fresh: bool,
+    /// When something was last drawn, so that lossy video is refined only
+    /// once the screen has stood still (calls without damage in between
+    /// would break the video's own detection of what keeps changing).
+    last_drawn: Instant,
+    damage: Vec<Area>,
+    /// What the last whole look found drawn, what a look that sent an
+    /// answer to input first left for the next one, and the batch of input
+    /// that was answered so.
+    steady: Vec<Area>,
+    carried: Vec<Area>,
+    answered: u64,
+    monitors: Vec<Monitor>,
+    last_cursor: Option<(i32, i32, u32)>,
+    /// Whether the capturer asked what changed right after the last
+    /// capture, and whether the loop slept since: the answer then misses
+    /// the sleep.
+    asked: bool,
+    slept: bool,
+}
+
+/// How a picture went.
+enum Turn {
+    Sent,
+    /// Start the next look at once (the grant changed, a capture failed).
+    Again,
+}
+
+impl CaptureLoop {
+    fn new(
+        capturer: Box<dyn Capturer>,
+        control: Arc<ShareControl>,
+        out: mpsc::Sender<Update>,
+        fps: u32,
+    ) -> CaptureLoop {
+        let clock = Instant::now();
+        // Video pictures are H.264-coded on a thread of their own, so the
+        // rest of the screen never waits for them.
+        let config = EncoderConfig {
+            video_apart: true,
+            ..EncoderConfig::default()
+        };
+        let (encoder, video) = match VideoThread::start(config, control.clone(), out.clone()) {
+            Ok(video) => (Encoder::with_config(config), Some(video)),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the video thread; video areas go lossless");
+                let lossless = EncoderConfig {
+                    video: false,
+                    ..config
+                };
+                (Encoder::with_config(lossless), None)
+            }
+        };
+        CaptureLoop {
+            capturer,
+            control,
+            out,
+            clock,
+            pace: Pace::new(fps, clock),
+            encoder,
+            video,
+            fresh: true,
+            last_drawn: clock,
+            damage: Vec::new(),
+            steady: Vec::new(),
+            carried: Vec::new(),
+            answered: 0,
+            monitors: Vec::new(),
+            last_cursor: None,
+            asked: false,
+            slept: false,
         }
-    };
-    // The encoder starts from nothing: capture every row, not just the damaged ones.
-    let mut fresh = true;
-    // When something was last drawn, so that lossy video is refined only once
-    // the screen has stood still (calls without damage in between would
-    // break the video's own detection of what keeps changing).
-    let mut last_drawn = Instant::now();
-    let mut damage: Vec<Area> = Vec::new();
-    // What the last whole look found drawn, and what a look that sent an
-    // answer to input first left for the next one.
-    let mut steady: Vec<Area> = Vec::new();
-    let mut carried: Vec<Area> = Vec::new();
-    let mut answered = 0u64;
-    let mut monitors: Vec<Monitor> = Vec::new();
-    let mut last_cursor: Option<(i32, i32, u32)> = None;
-    // Whether the capturer asked what changed right after the last capture,
-    // and whether the loop slept since: the answer then misses the sleep.
-    let mut asked = false;
-    let mut slept = false;
-    while !control.quit.load(Ordering::SeqCst) {
-        let epoch = control.epoch();
+    }
+
+    /// One look at the screen: what changed, a picture of it, the pointer,
+    /// then the wait until the next look.
+    fn turn(&mut self) {
+        let epoch = self.control.epoch();
         if epoch == 0 {
-            encoder.reset();
-            fresh = true;
-            last_cursor = None;
-            control.wait(Duration::from_secs(1));
-            pace.restart(Instant::now());
-            continue;
+            self.encoder.reset();
+            self.fresh = true;
+            self.last_cursor = None;
+            self.control.wait(Duration::from_secs(1));
+            self.pace.restart(Instant::now());
+            return;
         }
         let started = Instant::now();
-        let inputs = control.inputs.load(Ordering::SeqCst);
-        if monitors.is_empty() {
-            match capturer.monitors() {
-                Ok(m) => monitors = m,
+        let inputs = self.control.inputs.load(Ordering::SeqCst);
+        let Some(monitor) = self.monitor() else {
+            self.control.wait(Duration::from_secs(1));
+            return;
+        };
+        let keyframe = self.control.keyframe.swap(false, Ordering::SeqCst);
+        if keyframe {
+            self.last_cursor = None;
+        }
+        let known = self.read_damage(&monitor, keyframe, inputs);
+        if !(known && self.damage.is_empty()) {
+            self.last_drawn = started;
+        }
+        // Also encode with nothing drawn while the viewer's picture is not
+        // yet exact, once the screen stood still for a moment: video that
+        // stopped is then sent losslessly.
+        let refine =
+            started.duration_since(self.last_drawn) >= STILL && self.encoder.has_unfinished();
+        let pictured = !(known && self.damage.is_empty()) || keyframe || refine;
+        if pictured && let Turn::Again = self.picture(&monitor, epoch, known, keyframe, started) {
+            return;
+        }
+        let pointer_moved = self.pointer(&monitor, epoch);
+        self.wait(pictured, pointer_moved, inputs);
+    }
+
+    /// The monitor to show (the chosen one, else the primary, else any).
+    fn monitor(&mut self) -> Option<Monitor> {
+        if self.monitors.is_empty() {
+            match self.capturer.monitors() {
+                Ok(m) => self.monitors = m,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot list monitors");
-                    control.wait(Duration::from_secs(1));
-                    continue;
+                    return None;
                 }
             }
         }
-        let wanted = control.monitor.load(Ordering::SeqCst);
-        let Some(monitor) = monitors
+        let wanted = self.control.monitor.load(Ordering::SeqCst);
+        let monitor = self
+            .monitors
             .iter()
             .find(|m| m.id == wanted)
-            .or_else(|| monitors.iter().find(|m| m.primary))
-            .or(monitors.first())
-            .cloned()
-        else {
-            control.wait(Duration::from_secs(1));
-            continue;
-        };
-        *control.origin.lock().unwrap_or_else(|p| p.into_inner()) =
-            (monitor.rect.x, monitor.rect.y);
-        let keyframe = control.keyframe.swap(false, Ordering::SeqCst);
-        if keyframe {
-            last_cursor = None;
-        }
+            .or_else(|| self.monitors.iter().find(|m| m.primary))
+            .or(self.monitors.first())
+            .cloned()?;
+        *self
+            .control
+            .origin
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = (monitor.rect.x, monitor.rect.y);
+        Some(monitor)
+    }
+
+    /// Fills `self.damage` with where to look on `monitor`; returns whether
+    /// that is known (else the whole picture is compared).
+    fn read_damage(&mut self, monitor: &Monitor, keyframe: bool, inputs: u64) -> bool {
         // `None`: the capturer cannot tell (or failed to); look everywhere.
         // An answer asked for before a sleep is topped up with a fresh one.
-        let answer = match capturer.changed() {
-            Ok(Some(mut rects)) if asked && slept => capturer.changed().map(|fresh| {
-                fresh.map(|fresh| {
-                    rects.extend(fresh);
-                    rects
+        let answer = match self.capturer.changed() {
+            Ok(Some(mut rects)) if self.asked && self.slept => {
+                self.capturer.changed().map(|fresh| {
+                    fresh.map(|fresh| {
+                        rects.extend(fresh);
+                        rects
+                    })
                 })
-            }),
+            }
             answer => answer,
         };
-        asked = false;
-        slept = false;
+        self.asked = false;
+        self.slept = false;
         let known = match answer {
             Ok(Some(rects)) => {
-                damage.clear();
-                damage.extend(rects.iter().filter_map(|r| area_in(r, &monitor.rect)));
-                damage.append(&mut carried);
+                self.damage.clear();
+                self.damage
+                    .extend(rects.iter().filter_map(|r| area_in(r, &monitor.rect)));
+                self.damage.append(&mut self.carried);
                 true
             }
             Ok(None) => false,
@@ -247,139 +333,167 @@ pub fn run(
                 false
             }
         };
-        carried.clear();
+        self.carried.clear();
         // Right after input, a small drawing away from what keeps changing
         // (a button's answer beside a scrolling log) goes out on its own
-        // first; the rest follows with the next look.
-        // Once per batch of input, so that the rest never waits long.
+        // first; the rest follows with the next look. Once per batch of
+        // input, so that the rest never waits long.
         if known
             && !keyframe
-            && !fresh
-            && answered != inputs
-            && control.since_input().is_some_and(|d| d < ANSWER_FIRST)
+            && !self.fresh
+            && self.answered != inputs
+            && self.control.since_input().is_some_and(|d| d < ANSWER_FIRST)
         {
             let whole = u64::from(monitor.rect.width) * u64::from(monitor.rect.height);
-            if let Some((answer, rest)) = answer_first(&damage, &steady, whole) {
-                carried = rest;
-                damage = answer;
-                answered = inputs;
+            if let Some((answer, rest)) = answer_first(&self.damage, &self.steady, whole) {
+                self.carried = rest;
+                self.damage = answer;
+                self.answered = inputs;
             }
         }
-        if known && carried.is_empty() {
-            steady.clone_from(&damage);
+        if known && self.carried.is_empty() {
+            self.steady.clone_from(&self.damage);
         }
-        if !(known && damage.is_empty()) {
-            last_drawn = started;
-        }
-        // Also encode with nothing drawn while the viewer's picture is not
-        // yet exact, once the screen stood still for a moment: video that
-        // stopped is then sent losslessly.
-        let refine = started.duration_since(last_drawn) >= STILL && encoder.has_unfinished();
-        let pictured = !(known && damage.is_empty()) || keyframe || refine;
-        let mut pointer_moved = false;
-        if pictured {
-            // Only the rows something was drawn in need copying from the
-            // display; the capturer keeps the rest from before.
-            let rows = match (known, keyframe || fresh) {
-                (true, false) => {
-                    let top = damage.iter().map(|a| a.y).min().unwrap_or(0);
-                    let bottom = damage.iter().map(|a| a.y + a.height).max().unwrap_or(0);
-                    top..bottom
-                }
-                _ => 0..monitor.rect.height,
-            };
-            // The next question goes out with the capture, so that its
-            // answer travels while this picture is encoded.
-            match capturer.capture_rows_then_ask(monitor.rect, rows) {
-                Ok(frame) => {
-                    fresh = false;
-                    asked = true;
-                    let pixels = Pixels {
-                        width: frame.width(),
-                        height: frame.height(),
-                        stride: frame.stride(),
-                        data: frame.data(),
-                    };
-                    encoder.set_video_busy(video.as_ref().is_some_and(VideoThread::busy));
-                    let encoded = encoder.encode_damaged(
-                        u16::try_from(monitor.id % 65_536).unwrap_or(0),
-                        pixels,
-                        known.then_some(damage.as_slice()),
-                        keyframe,
-                        started.duration_since(clock),
-                    );
-                    if let Some(video) = &video {
-                        // A picture of a stream that just ended goes first.
-                        video.settle(encoder.video_stream());
-                        if let Some(job) = encoder.take_video_job() {
-                            video.submit(epoch, job);
-                        }
-                    }
-                    match encoded {
-                        Ok(Some(bytes)) => {
-                            // Re-check: the grant may have ended while we captured.
-                            if control.epoch() != epoch
-                                || out.blocking_send(Update { epoch, bytes }).is_err()
-                            {
-                                continue;
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(e) => tracing::error!(error = %e, "cannot encode the picture"),
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "capture failed; reading the monitors again");
-                    monitors.clear();
-                    encoder.reset();
-                    fresh = true;
-                    continue;
-                }
+        known
+    }
+
+    /// Captures what `self.damage` covers (everything unless `known`),
+    /// encodes it and sends it under `epoch`.
+    fn picture(
+        &mut self,
+        monitor: &Monitor,
+        epoch: u64,
+        known: bool,
+        keyframe: bool,
+        started: Instant,
+    ) -> Turn {
+        // Only the rows something was drawn in need copying from the
+        // display; the capturer keeps the rest from before.
+        let rows = match (known, keyframe || self.fresh) {
+            (true, false) => {
+                let top = self.damage.iter().map(|a| a.y).min().unwrap_or(0);
+                let bottom = self
+                    .damage
+                    .iter()
+                    .map(|a| a.y + a.height)
+                    .max()
+                    .unwrap_or(0);
+                top..bottom
+            }
+            _ => 0..monitor.rect.height,
+        };
+        // The next question goes out with the capture, so that its answer
+        // travels while this picture is encoded.
+        let frame = match self.capturer.capture_rows_then_ask(monitor.rect, rows) {
+            Ok(frame) => frame,
+            Err(e) => {
+                tracing::warn!(error = %e, "capture failed; reading the monitors again");
+                self.monitors.clear();
+                self.encoder.reset();
+                self.fresh = true;
+                return Turn::Again;
+            }
+        };
+        self.fresh = false;
+        self.asked = true;
+        let pixels = Pixels {
+            width: frame.width(),
+            height: frame.height(),
+            stride: frame.stride(),
+            data: frame.data(),
+        };
+        self.encoder
+            .set_video_busy(self.video.as_ref().is_some_and(VideoThread::busy));
+        let encoded = self.encoder.encode_damaged(
+            u16::try_from(monitor.id % 65_536).unwrap_or(0),
+            pixels,
+            known.then_some(self.damage.as_slice()),
+            keyframe,
+            started.duration_since(self.clock),
+        );
+        if let Some(video) = &self.video {
+            // A picture of a stream that just ended goes first.
+            video.settle(self.encoder.video_stream());
+            if let Some(job) = self.encoder.take_video_job() {
+                video.submit(epoch, job);
             }
         }
-        if let Ok(cursor) = capturer.cursor() {
-            let (x, y) = (cursor.x - monitor.rect.x, cursor.y - monitor.rect.y);
-            let shape_changed =
-                last_cursor.is_none_or(|(_, _, serial)| serial != cursor.image.serial);
-            if last_cursor.is_none_or(|(lx, ly, _)| (lx, ly) != (x, y)) || shape_changed {
-                let rgba = shape_changed.then(|| rgba_of(&cursor.image.argb));
-                let image = rgba.as_ref().map(|rgba| CursorShape {
-                    width: u16::try_from(cursor.image.width).unwrap_or(0),
-                    height: u16::try_from(cursor.image.height).unwrap_or(0),
-                    hot_x: u16::try_from(cursor.image.hotspot_x).unwrap_or(0),
-                    hot_y: u16::try_from(cursor.image.hotspot_y).unwrap_or(0),
-                    rgba,
-                });
-                let bytes = codec::encode_cursor(x, y, true, image);
-                if control.epoch() == epoch && out.blocking_send(Update { epoch, bytes }).is_ok() {
-                    pointer_moved = last_cursor.is_some();
-                    last_cursor = Some((x, y, cursor.image.serial));
+        match encoded {
+            Ok(Some(bytes)) => {
+                // Re-check: the grant may have ended while we captured.
+                if self.control.epoch() != epoch
+                    || self.out.blocking_send(Update { epoch, bytes }).is_err()
+                {
+                    return Turn::Again;
                 }
             }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "cannot encode the picture"),
         }
+        Turn::Sent
+    }
+
+    /// Sends the pointer's position (and shape, when it changed); returns
+    /// whether it moved.
+    fn pointer(&mut self, monitor: &Monitor, epoch: u64) -> bool {
+        let Ok(cursor) = self.capturer.cursor() else {
+            return false;
+        };
+        let (x, y) = (cursor.x - monitor.rect.x, cursor.y - monitor.rect.y);
+        let shape_changed = self
+            .last_cursor
+            .is_none_or(|(_, _, serial)| serial != cursor.image.serial);
+        if self
+            .last_cursor
+            .is_some_and(|(lx, ly, _)| (lx, ly) == (x, y))
+            && !shape_changed
+        {
+            return false;
+        }
+        let rgba = shape_changed.then(|| rgba_of(&cursor.image.argb));
+        let image = rgba.as_ref().map(|rgba| CursorShape {
+            width: u16::try_from(cursor.image.width).unwrap_or(0),
+            height: u16::try_from(cursor.image.height).unwrap_or(0),
+            hot_x: u16::try_from(cursor.image.hotspot_x).unwrap_or(0),
+            hot_y: u16::try_from(cursor.image.hotspot_y).unwrap_or(0),
+            rgba,
+        });
+        let bytes = codec::encode_cursor(x, y, true, image);
+        if self.control.epoch() != epoch || self.out.blocking_send(Update { epoch, bytes }).is_err()
+        {
+            return false;
+        }
+        let moved = self.last_cursor.is_some();
+        self.last_cursor = Some((x, y, cursor.image.serial));
+        moved
+    }
+
+    /// Waits until the next look is due (see `pace.rs`).
+    fn wait(&mut self, pictured: bool, pointer_moved: bool, inputs: u64) {
         let now = Instant::now();
-        let next = pace.next(
+        let next = self.pace.next(
             now,
             Look {
                 pictured,
                 pointer_moved,
-                since_input: control.since_input(),
+                since_input: self.control.since_input(),
             },
         );
-        if let Some(rest) = next.checked_duration_since(now) {
-            if pace.idle() {
-                // A drawing wakes the loop at once; input that draws nothing
-                // and requests (a keyframe, the end) wait at most `rest`.
-                if let Err(e) = capturer.wait_for_drawing(rest) {
-                    tracing::warn!(error = %e, "cannot wait for the display");
-                    control.nap(rest, inputs);
-                }
-            } else {
-                control.nap(rest, inputs);
+        let Some(rest) = next.checked_duration_since(now) else {
+            return;
+        };
+        if self.pace.idle() {
+            // A drawing wakes the loop at once; input that draws nothing
+            // and requests (a keyframe, the end) wait at most `rest`.
+            if let Err(e) = self.capturer.wait_for_drawing(rest) {
+                tracing::warn!(error = %e, "cannot wait for the display");
+                self.control.nap(rest, inputs);
             }
-            // A short nap is not worth another round trip.
-            slept = rest > SHORT_NAP;
+        } else {
+            self.control.nap(rest, inputs);
         }
+        // A short nap is not worth another round trip.
+        self.slept = rest > SHORT_NAP;
     }
 }
 
