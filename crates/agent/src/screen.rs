@@ -33,6 +33,36 @@ pub struct Update {
     pub bytes: Vec<u8>,
 }
 
+/// The connection's queue of updates, shared by the capture loop and the
+/// video thread. It numbers update messages as they enter the queue, so the
+/// viewer sees consecutive frame numbers (a gap means a lost frame to it)
+/// whichever thread made them.
+#[derive(Debug)]
+pub struct Outbox {
+    queue: mpsc::Sender<Update>,
+    next_frame: Mutex<u32>,
+}
+
+impl Outbox {
+    pub fn new(queue: mpsc::Sender<Update>) -> Outbox {
+        Outbox {
+            queue,
+            next_frame: Mutex::new(0),
+        }
+    }
+
+    /// Queues `bytes`, captured under `epoch`, waiting while the queue is
+    /// full; false once the connection's side is gone.
+    pub fn send(&self, epoch: u64, mut bytes: Vec<u8>) -> bool {
+        // Held while queueing: the numbers follow the queue's order.
+        let mut next = self.next_frame.lock().unwrap_or_else(|p| p.into_inner());
+        if codec::set_frame_number(&mut bytes, *next) {
+            *next = next.wrapping_add(1);
+        }
+        self.queue.blocking_send(Update { epoch, bytes }).is_ok()
+    }
+}
+
 /// What the connection and the capture thread share.
 #[derive(Debug, Default)]
 pub struct ShareControl {
@@ -144,7 +174,7 @@ pub fn run(
     out: mpsc::Sender<Update>,
     fps: u32,
 ) {
-    let mut capture = CaptureLoop::new(capturer, control, out, fps);
+    let mut capture = CaptureLoop::new(capturer, control, Arc::new(Outbox::new(out)), fps);
     while !capture.control.quit.load(Ordering::SeqCst) {
         capture.turn();
     }
@@ -154,7 +184,7 @@ pub fn run(
 struct CaptureLoop {
     capturer: Box<dyn Capturer>,
     control: Arc<ShareControl>,
-    out: mpsc::Sender<Update>,
+    out: Arc<Outbox>,
     clock: Instant,
     pace: Pace,
     encoder: Encoder,
@@ -193,7 +223,7 @@ impl CaptureLoop {
     fn new(
         capturer: Box<dyn Capturer>,
         control: Arc<ShareControl>,
-        out: mpsc::Sender<Update>,
+        out: Arc<Outbox>,
         fps: u32,
     ) -> CaptureLoop {
         let clock = Instant::now();
@@ -421,9 +451,7 @@ impl CaptureLoop {
         match encoded {
             Ok(Some(bytes)) => {
                 // Re-check: the grant may have ended while we captured.
-                if self.control.epoch() != epoch
-                    || self.out.blocking_send(Update { epoch, bytes }).is_err()
-                {
+                if self.control.epoch() != epoch || !self.out.send(epoch, bytes) {
                     return Turn::Again;
                 }
             }
@@ -459,8 +487,7 @@ impl CaptureLoop {
             rgba,
         });
         let bytes = codec::encode_cursor(x, y, true, image);
-        if self.control.epoch() != epoch || self.out.blocking_send(Update { epoch, bytes }).is_err()
-        {
+        if self.control.epoch() != epoch || !self.out.send(epoch, bytes) {
             return false;
         }
         let moved = self.last_cursor.is_some();
@@ -553,7 +580,54 @@ fn rgba_of(argb: &[u32]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Area, Rect, answer_first, area_in, rgba_of};
+    use super::{Area, Outbox, Rect, answer_first, area_in, rgba_of};
+
+    #[test]
+    fn updates_are_numbered_in_queue_order_across_threads() {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let outbox = std::sync::Arc::new(Outbox::new(tx));
+        let message = || {
+            let mut enc = codec::Encoder::new();
+            let pixels = vec![7u8; 16 * 16 * 4];
+            enc.encode(
+                0,
+                codec::Pixels {
+                    width: 16,
+                    height: 16,
+                    stride: 64,
+                    data: &pixels,
+                },
+                true,
+            )
+            .expect("encodes")
+            .expect("a keyframe")
+        };
+        let senders: Vec<_> = (0..2)
+            .map(|_| {
+                let (outbox, message) = (outbox.clone(), message());
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        assert!(outbox.send(1, message.clone()));
+                        // Cursor messages pass unnumbered.
+                        assert!(outbox.send(1, codec::encode_cursor(0, 0, true, None)));
+                    }
+                })
+            })
+            .collect();
+        let mut frames = Vec::new();
+        while frames.len() < 100 {
+            let update = rx.blocking_recv().expect("both threads send");
+            if update.bytes[0] == codec::UPDATE {
+                frames.push(u32::from_le_bytes(
+                    update.bytes[12..16].try_into().expect("4 bytes"),
+                ));
+            }
+        }
+        for sender in senders {
+            sender.join().expect("the sender ran");
+        }
+        assert_eq!(frames, (0..100).collect::<Vec<u32>>());
+    }
 
     fn area(x: u32, y: u32, width: u32, height: u32) -> Area {
         Area {

@@ -12,10 +12,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
+use crate::screen::{Outbox, ShareControl};
 use codec::{EncoderConfig, VideoCoder, VideoJob};
-use tokio::sync::mpsc;
-
-use crate::screen::{ShareControl, Update};
 
 #[derive(Debug, Default)]
 struct Work {
@@ -36,7 +34,7 @@ impl VideoThread {
     pub fn start(
         config: EncoderConfig,
         control: Arc<ShareControl>,
-        out: mpsc::Sender<Update>,
+        out: Arc<Outbox>,
     ) -> std::io::Result<VideoThread> {
         let (jobs, rx) = sync_channel(1);
         let work = Arc::new((Mutex::new(Work::default()), Condvar::new()));
@@ -101,7 +99,7 @@ fn code_pictures(
     config: &EncoderConfig,
     jobs: &Receiver<(u64, VideoJob)>,
     control: &ShareControl,
-    out: &mpsc::Sender<Update>,
+    out: &Outbox,
     work: &(Mutex<Work>, Condvar),
 ) {
     let mut coder = VideoCoder::new(config);
@@ -109,7 +107,8 @@ fn code_pictures(
         match coder.code(&job) {
             // Only pictures taken under the grant that still holds leave.
             Ok(Some(bytes)) if control.epoch() == epoch => {
-                let _ = out.blocking_send(Update { epoch, bytes });
+                // A closed connection drops the picture, as any other.
+                let _ = out.send(epoch, bytes);
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "cannot code a video picture"),

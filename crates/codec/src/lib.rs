@@ -97,6 +97,18 @@ pub struct Area {
     pub height: u32,
 }
 
+/// Sets the frame number of an [`UPDATE`] message; returns whether `message`
+/// is one. Viewers expect consecutive numbers (a gap means a lost frame), so
+/// a sender whose messages come from more than one encoder (the video coded
+/// apart) numbers them in the order they are sent.
+pub fn set_frame_number(message: &mut [u8], frame: u32) -> bool {
+    if message.len() < HEADER || message[0] != UPDATE {
+        return false;
+    }
+    message[12..16].copy_from_slice(&frame.to_le_bytes());
+    true
+}
+
 /// The pointer: position always, shape only when it changed.
 pub fn encode_cursor(x: i32, y: i32, visible: bool, image: Option<CursorShape<'_>>) -> Vec<u8> {
     let mut out = Vec::with_capacity(10 + image.map_or(0, |i| 8 + i.rgba.len()));

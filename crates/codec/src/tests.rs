@@ -760,3 +760,22 @@ fn video_survives_looks_more_frequent_than_its_pictures() {
     streams.dedup();
     assert_eq!(streams.len(), 1, "the stream restarted: {streams:?}");
 }
+
+#[test]
+fn frame_numbers_can_be_set_in_sending_order() {
+    let (w, h) = (64, 64);
+    let f = picture(w, h, |x, y| [x as u8, y as u8, 0, 0]);
+    let mut enc = Encoder::new();
+    let mut m = enc
+        .encode(0, px(&f, w, h), true)
+        .expect("encodes")
+        .expect("a keyframe");
+    assert!(set_frame_number(&mut m, 41));
+    let mut dec = Decoder::default();
+    dec.apply(&m).expect("decodes");
+    assert_eq!(dec.last_frame, 41);
+    // Cursor messages carry no number; short input is left alone.
+    let mut cursor = encode_cursor(1, 2, true, None);
+    assert!(!set_frame_number(&mut cursor, 1));
+    assert!(!set_frame_number(&mut [UPDATE, 0, 0], 1));
+}

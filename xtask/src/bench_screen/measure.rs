@@ -26,6 +26,10 @@ pub struct ViewerStats {
     pub keyframes: AtomicU64,
     /// Rectangles counted but not decoded (Tight JPEG).
     pub undecoded: AtomicU64,
+    /// Tether: update messages whose frame number did not follow the one
+    /// before; the browser's viewer takes them as a lost frame, and so does
+    /// the benchmark's (it drops them and asks for a whole picture).
+    pub gaps: AtomicU64,
     /// The probe's pixel as last decoded, and when it was first seen so.
     pub probe: watch::Sender<ProbePixel>,
 }
@@ -43,6 +47,7 @@ impl ViewerStats {
             bytes: AtomicU64::new(0),
             keyframes: AtomicU64::new(0),
             undecoded: AtomicU64::new(0),
+            gaps: AtomicU64::new(0),
             probe: watch::Sender::new(ProbePixel {
                 rgb: [0; 3],
                 at: Instant::now(),
@@ -70,6 +75,7 @@ impl ViewerStats {
             bytes: self.bytes.load(Ordering::Relaxed),
             keyframes: self.keyframes.load(Ordering::Relaxed),
             undecoded: self.undecoded.load(Ordering::Relaxed),
+            gaps: self.gaps.load(Ordering::Relaxed),
         }
     }
 }
@@ -80,6 +86,7 @@ pub struct Counts {
     pub bytes: u64,
     pub keyframes: u64,
     pub undecoded: u64,
+    pub gaps: u64,
 }
 
 impl Counts {
@@ -89,6 +96,7 @@ impl Counts {
             bytes: self.bytes - earlier.bytes,
             keyframes: self.keyframes - earlier.keyframes,
             undecoded: self.undecoded - earlier.undecoded,
+            gaps: self.gaps - earlier.gaps,
         }
     }
 }

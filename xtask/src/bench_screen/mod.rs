@@ -293,6 +293,7 @@ impl Bench<'_> {
             },
             resync_keyframes: counts.keyframes,
             undecoded_rects: counts.undecoded,
+            frame_gaps: counts.gaps,
             source_frames_per_sec: running
                 .drawn
                 .as_ref()

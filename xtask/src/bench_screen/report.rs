@@ -35,6 +35,8 @@ pub struct Row {
     pub resync_keyframes: u64,
     /// Tight JPEG rectangles counted but not decoded.
     pub undecoded_rects: u64,
+    /// Tether: messages out of the frame numbers' order (see `ViewerStats::gaps`).
+    pub frame_gaps: u64,
     /// Frames the workload drew a second in the window, where it can tell
     /// (video: frames painted; move: window moves).
     pub source_frames_per_sec: Option<f64>,
@@ -153,14 +155,15 @@ pub fn print(report: &Report) {
     let notes: Vec<String> = report
         .rows
         .iter()
-        .filter(|r| r.resync_keyframes > 0 || r.undecoded_rects > 0)
+        .filter(|r| r.resync_keyframes > 0 || r.undecoded_rects > 0 || r.frame_gaps > 0)
         .map(|r| {
             format!(
-                "  {} {}: {} resync keyframes, {} JPEG rectangles not decoded",
+                "  {} {}: {} resync keyframes, {} JPEG rectangles not decoded, {} frame-number gaps",
                 r.workload,
                 r.label(),
                 r.resync_keyframes,
-                r.undecoded_rects
+                r.undecoded_rects,
+                r.frame_gaps
             )
         })
         .collect();

@@ -226,6 +226,10 @@ impl TetherViewer {
         let shared_decoder = decoder.clone();
         let reader = tokio::spawn(async move {
             let mut pictures = 0u64;
+            // As the browser's viewer: a frame number that does not follow
+            // the last one is a lost frame; drop frames until a keyframe.
+            let mut last_frame: Option<u32> = None;
+            let mut waiting = false;
             while let Some(message) = stream.next().await {
                 let bytes = match message {
                     Ok(Message::Binary(bytes)) => bytes,
@@ -252,6 +256,27 @@ impl TetherViewer {
                 stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 if bytes.first() == Some(&codec::CURSOR) {
                     continue;
+                }
+                if bytes.first() == Some(&codec::UPDATE) && bytes.len() >= 16 {
+                    let keyframe = bytes[1] & 1 != 0;
+                    let frame = u32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]);
+                    let follows = last_frame.is_none_or(|last| frame == last.wrapping_add(1));
+                    if keyframe {
+                        waiting = false;
+                    } else if waiting || !follows {
+                        if !waiting {
+                            stats.gaps.fetch_add(1, Ordering::Relaxed);
+                            waiting = true;
+                            let frame = ClientFrame::Refresh {
+                                epoch: current_epoch.load(Ordering::SeqCst),
+                            };
+                            if let Ok(text) = serde_json::to_string(&frame) {
+                                let _ = refresh.send(Message::text(text));
+                            }
+                        }
+                        continue;
+                    }
+                    last_frame = Some(frame);
                 }
                 let mut decoder = shared_decoder.lock().unwrap_or_else(|p| p.into_inner());
                 match decoder.apply(&bytes) {
