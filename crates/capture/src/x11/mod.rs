@@ -289,15 +289,37 @@ impl X11Capturer {
         rows: std::ops::Range<u32>,
         ask: bool,
     ) -> Result<Frame<'_>, CaptureError> {
-        let (x, y, width, height) = self.checked_area(area)?;
-
+        self.transfer_rows(area, rows)?;
+        if ask {
+            self.ask_after_capture()?;
+        }
         let len = frame_len(&area);
-        let stride = usize::from(width) * 4;
+        let pixels: &[u8] = match &self.transfer {
+            Transfer::Shm { segment, .. } => segment.bytes().get(..len).unwrap_or_default(),
+            Transfer::GetImage { pixels } => pixels,
+        };
+        Frame::new(area.width, area.height, area.width as usize * 4, pixels).ok_or_else(|| {
+            CaptureError::Unsupported(format!(
+                "an image of {} bytes for {area} (expected {len})",
+                pixels.len()
+            ))
+        })
+    }
+
+    /// Brings `rows` of `area` (all of it unless the buffer holds the rest
+    /// from before) into the buffer the frame borrows.
+    fn transfer_rows(
+        &mut self,
+        area: Rect,
+        rows: std::ops::Range<u32>,
+    ) -> Result<(), CaptureError> {
+        let (x, y, width, height) = self.checked_area(area)?;
+        let len = frame_len(&area);
         let format = ImageFormat::Z_PIXMAP;
         let partial = matches!(&self.transfer, Transfer::Shm { holds, .. } if *holds == Some(area))
             && rows.start < rows.end
             && rows.end <= area.height;
-        let pixels: &[u8] = match &mut self.transfer {
+        match &mut self.transfer {
             Transfer::Shm {
                 segment,
                 seg,
@@ -327,24 +349,7 @@ impl X11Capturer {
                         .during("X11 ShmGetImage")?
                         .reply()
                         .during("X11 ShmGetImage")?;
-                    if ask {
-                        ask_after_capture(
-                            &self.conn,
-                            &self.damage,
-                            self.xfixes,
-                            &mut self.pending_cursor,
-                            (&mut self.pending_damage, &mut self.damaged),
-                        )?;
-                    }
-                    return Frame::new(
-                        area.width,
-                        area.height,
-                        stride,
-                        segment.bytes().get(..len).unwrap_or_default(),
-                    )
-                    .ok_or_else(|| {
-                        CaptureError::Unsupported(format!("a segment too small for {area}"))
-                    });
+                    return Ok(());
                 }
                 *holds = None;
                 if segment.len() < len {
@@ -372,16 +377,6 @@ impl X11Capturer {
                     )));
                 }
                 *holds = Some(area);
-                if ask {
-                    ask_after_capture(
-                        &self.conn,
-                        &self.damage,
-                        self.xfixes,
-                        &mut self.pending_cursor,
-                        (&mut self.pending_damage, &mut self.damaged),
-                    )?;
-                }
-                segment.bytes().get(..len).unwrap_or_default()
             }
             Transfer::GetImage { pixels } => {
                 let reply = self
@@ -391,24 +386,28 @@ impl X11Capturer {
                     .reply()
                     .during("X11 GetImage")?;
                 *pixels = reply.data;
-                if ask {
-                    ask_after_capture(
-                        &self.conn,
-                        &self.damage,
-                        self.xfixes,
-                        &mut self.pending_cursor,
-                        (&mut self.pending_damage, &mut self.damaged),
-                    )?;
-                }
-                pixels
             }
-        };
-        Frame::new(area.width, area.height, stride, pixels).ok_or_else(|| {
-            CaptureError::Unsupported(format!(
-                "an image of {} bytes for {area} (expected {len})",
-                pixels.len()
-            ))
-        })
+        }
+        Ok(())
+    }
+
+    /// Sends the next damage query right after a capture (see
+    /// [`Capturer::capture_rows_then_ask`]), unless damage is not tracked or
+    /// a query is already on its way.
+    fn ask_after_capture(&mut self) -> Result<(), CaptureError> {
+        if let Damage::Tracking { damage, region } = self.damage
+            && self.pending_damage.is_none()
+        {
+            take_events(&self.conn, &mut self.damaged)?;
+            self.pending_damage = Some(ask_damage(
+                &self.conn,
+                (damage, region),
+                self.xfixes,
+                &mut self.pending_cursor,
+                &mut self.damaged,
+            )?);
+        }
+        Ok(())
     }
 }
 
@@ -615,8 +614,8 @@ fn ask_damage(
     pending_cursor: &mut Option<SequenceNumber>,
     damaged: &mut bool,
 ) -> Result<(SequenceNumber, SequenceNumber), CaptureError> {
-    take_events(conn, damaged)?;
-    // The subtract covers every drawing so far; the next one sends an event.
+    // The caller took the queued events: the subtract covers every drawing
+    // they told of, and the next one sends an event.
     *damaged = false;
     let subtract = conn
         .damage_subtract(damage, x11rb::NONE, region)
@@ -641,29 +640,6 @@ fn ask_damage(
     std::mem::forget(subtract);
     std::mem::forget(fetch);
     Ok(sent)
-}
-
-/// [`ask_damage`] after a capture, unless damage is not tracked or a query
-/// is already on its way.
-fn ask_after_capture(
-    conn: &RustConnection,
-    tracking: &Damage,
-    xfixes: bool,
-    pending_cursor: &mut Option<SequenceNumber>,
-    (pending_damage, damaged): (&mut Option<(SequenceNumber, SequenceNumber)>, &mut bool),
-) -> Result<(), CaptureError> {
-    if let Damage::Tracking { damage, region } = *tracking
-        && pending_damage.is_none()
-    {
-        *pending_damage = Some(ask_damage(
-            conn,
-            (damage, region),
-            xfixes,
-            pending_cursor,
-            damaged,
-        )?);
-    }
-    Ok(())
 }
 
 /// Takes the queued events: DamageNotify sets `damaged`; any other event
