@@ -102,7 +102,6 @@ pub struct VideoJob {
     monitor: u16,
     width: u32,
     height: u32,
-    frame: u32,
     area: Area,
     stream: u64,
     at: Duration,
@@ -140,7 +139,8 @@ impl VideoCoder {
 
     /// The update message for `job`, or `None` when the rate control
     /// skipped the picture (the encoder sends the area losslessly once it
-    /// stands still, as always).
+    /// stands still, as always). Its frame number is 0: the sender numbers
+    /// it among the encoder's messages with [`crate::set_frame_number`].
     pub fn code(&mut self, job: &VideoJob) -> Result<Option<Vec<u8>>, CodecError> {
         if self.stream != Some(job.stream) {
             // A new stream: a new decoder at the viewer, an IDR picture.
@@ -173,7 +173,7 @@ impl VideoCoder {
                 keyframe: false,
                 width: job.width,
                 height: job.height,
-                frame: job.frame,
+                frame: 0,
                 op_count: 1,
             },
             &ops,
@@ -810,7 +810,6 @@ impl Encoder {
                 monitor,
                 width: self.width,
                 height: self.height,
-                frame: self.frame,
                 area,
                 stream: self.video_stream,
                 at,

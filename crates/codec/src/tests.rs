@@ -21,6 +21,23 @@ fn px(data: &[u8], w: u32, h: u32) -> Pixels<'_> {
     }
 }
 
+/// A 512×384 BGRA picture: a film at (64, 64), 384×256, whose rich colours
+/// move with `t` (the encoder's video case), and `outside(x, y)` around it.
+fn film(t: u32, outside: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
+    picture(512, 384, |x, y| {
+        if (64..448).contains(&x) && (64..320).contains(&y) {
+            [
+                ((x + 3 * t) % 256) as u8,
+                ((y + 2 * t) % 256) as u8,
+                ((x + y + t) % 200) as u8,
+                0,
+            ]
+        } else {
+            outside(x, y)
+        }
+    })
+}
+
 /// The decoder shows exactly the BGRA picture, as opaque RGBA.
 fn assert_shows(dec: &Decoder, bgra: &[u8]) {
     assert_eq!(dec.picture.len(), bgra.len());
@@ -351,20 +368,7 @@ fn random_edits_always_round_trip() {
 #[test]
 fn busy_rich_areas_become_video_then_lossless_again() {
     let (w, h) = (512, 384);
-    let film = |t: u32| {
-        picture(w, h, move |x, y| {
-            if (64..448).contains(&x) && (64..320).contains(&y) {
-                [
-                    ((x + 3 * t) % 256) as u8,
-                    ((y + 2 * t) % 256) as u8,
-                    ((x + y + t) % 200) as u8,
-                    0,
-                ]
-            } else {
-                [240, 240, 240, 0]
-            }
-        })
-    };
+    let film = |t: u32| film(t, |_, _| [240, 240, 240, 0]);
     let mut enc = Encoder::new();
     let mut dec = Decoder::default();
     let mut kinds = Vec::new();
@@ -598,17 +602,10 @@ fn cursor_message_layout() {
 #[test]
 fn video_coded_apart_arrives_in_order_and_ends_lossless() {
     let (w, h) = (512, 384);
+    // A clock outside the video, changing every frame.
     let film = |t: u32| {
-        picture(w, h, move |x, y| {
-            if (64..448).contains(&x) && (64..320).contains(&y) {
-                [
-                    ((x + 3 * t) % 256) as u8,
-                    ((y + 2 * t) % 256) as u8,
-                    ((x + y + t) % 200) as u8,
-                    0,
-                ]
-            } else if y < 8 {
-                // A clock outside the video, changing every frame.
+        film(t, |_, y| {
+            if y < 8 {
                 [(t * 40 % 256) as u8, 0, 0, 0]
             } else {
                 [240, 240, 240, 0]
@@ -709,15 +706,8 @@ fn video_survives_looks_more_frequent_than_its_pictures() {
         height: 256,
     };
     let film = |t: u32, blink: bool| {
-        picture(w, h, move |x, y| {
-            if (64..448).contains(&x) && (64..320).contains(&y) {
-                [
-                    ((x + 3 * t) % 256) as u8,
-                    ((y + 2 * t) % 256) as u8,
-                    ((x + y + t) % 200) as u8,
-                    0,
-                ]
-            } else if y < 8 && x < 8 && blink {
+        film(t, |x, y| {
+            if y < 8 && x < 8 && blink {
                 [0, 0, 0, 0]
             } else {
                 [240, 240, 240, 0]
