@@ -128,17 +128,8 @@ pub async fn start(
                 .processes
                 .push(Guarded::spawn("scroll-xterm", command, log_dir, false)?);
             // xterm cannot say what it drew: the slots with damage can.
-            let exe = std::env::current_exe().context("cannot find the xtask binary")?;
-            let mut watcher = display.command(exe);
-            watcher.args(["bench", "screen-damage", "--hz", "60"]);
-            let mut watcher = Guarded::spawn("damage", watcher, log_dir, true)?;
-            let slots = Arc::new(Progress::default());
-            let count = slots.clone();
-            read_lines("damage", watcher.take_stdout()?, move |line| {
-                if let Some(n) = line.strip_prefix("frames ").and_then(|n| n.parse().ok()) {
-                    count.record(n);
-                }
-            })?;
+            let (watcher, slots) =
+                counting_subcommand(display, log_dir, "damage", &["screen-damage", "--hz", "60"])?;
             running.processes.push(watcher);
             running.drawn = Some(slots);
         }
@@ -175,17 +166,9 @@ pub async fn start(
             running.drawn = Some(moves);
         }
         Workload::Video => {
-            let exe = std::env::current_exe().context("cannot find the xtask binary")?;
-            let mut command = display.command(exe);
-            command.args(["bench", "screen-video", "--fps", &video_fps.to_string()]);
-            let mut painter = Guarded::spawn("video", command, log_dir, true)?;
-            let painted = Arc::new(Progress::default());
-            let count = painted.clone();
-            read_lines("video", painter.take_stdout()?, move |line| {
-                if let Some(n) = line.strip_prefix("frames ").and_then(|n| n.parse().ok()) {
-                    count.record(n);
-                }
-            })?;
+            let fps = video_fps.to_string();
+            let (painter, painted) =
+                counting_subcommand(display, log_dir, "video", &["screen-video", "--fps", &fps])?;
             running.processes.push(painter);
             running.drawn = Some(painted);
         }
@@ -222,6 +205,29 @@ fn move_path(window: &str) -> String {
         );
     }
     chain
+}
+
+/// Runs `xtask bench <args>` on the display, a program that prints
+/// `frames N` as it goes (the video painter, the damage watcher), and
+/// records N as the workload's progress.
+fn counting_subcommand(
+    display: &Display,
+    log_dir: &Path,
+    name: &str,
+    args: &[&str],
+) -> anyhow::Result<(Guarded, Arc<Progress>)> {
+    let exe = std::env::current_exe().context("cannot find the xtask binary")?;
+    let mut command = display.command(exe);
+    command.arg("bench").args(args);
+    let mut process = Guarded::spawn(name, command, log_dir, true)?;
+    let progress = Arc::new(Progress::default());
+    let count = progress.clone();
+    read_lines(name, process.take_stdout()?, move |line| {
+        if let Some(n) = line.strip_prefix("frames ").and_then(|n| n.parse().ok()) {
+            count.record(n);
+        }
+    })?;
+    Ok((process, progress))
 }
 
 /// The probe window (see `painters::probe`); counts the clicks it got and
