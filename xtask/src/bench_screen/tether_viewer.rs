@@ -230,6 +230,16 @@ impl TetherViewer {
             // the last one is a lost frame; drop frames until a keyframe.
             let mut last_frame: Option<u32> = None;
             let mut waiting = false;
+            // Asks for a whole picture, as the console does.
+            let ask_refresh = || {
+                let frame = ClientFrame::Refresh {
+                    epoch: current_epoch.load(Ordering::SeqCst),
+                };
+                if let Ok(text) = serde_json::to_string(&frame) {
+                    // The writer reports a closed socket itself.
+                    let _ = refresh.send(Message::text(text));
+                }
+            };
             while let Some(message) = stream.next().await {
                 let bytes = match message {
                     Ok(Message::Binary(bytes)) => bytes,
@@ -267,12 +277,7 @@ impl TetherViewer {
                         if !waiting {
                             stats.gaps.fetch_add(1, Ordering::Relaxed);
                             waiting = true;
-                            let frame = ClientFrame::Refresh {
-                                epoch: current_epoch.load(Ordering::SeqCst),
-                            };
-                            if let Ok(text) = serde_json::to_string(&frame) {
-                                let _ = refresh.send(Message::text(text));
-                            }
+                            ask_refresh();
                         }
                         continue;
                     }
@@ -293,13 +298,7 @@ impl TetherViewer {
                     Err(e) => {
                         // As the console does: ask for a whole picture and go on.
                         report(format!("a frame did not decode: {e}"));
-                        let frame = ClientFrame::Refresh {
-                            epoch: current_epoch.load(Ordering::SeqCst),
-                        };
-                        if let Ok(text) = serde_json::to_string(&frame) {
-                            // The writer reports a closed socket itself.
-                            let _ = refresh.send(Message::text(text));
-                        }
+                        ask_refresh();
                     }
                 }
             }
