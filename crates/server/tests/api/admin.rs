@@ -359,6 +359,10 @@ async fn group_policy_takes_effect(backend: Backend) {
             app.url
         ))
         .bearer_auth(&kim_token)
+        // The server answers before reading the whole body and then closes
+        // the connection; it must not go back into the client's pool, where
+        // the next request could be written into the closing socket.
+        .header(reqwest::header::CONNECTION, "close")
         .body(vec![0u8; 1024 * 1024 + 1])
         .send()
         .await
