@@ -4,7 +4,10 @@
 // customer would, and its consent window answered with real key presses
 // through XTEST (xdotool). The console must show the customer's screen,
 // drive it, stop at once when the customer stops sharing, show a denial,
-// and end with the session ended from the app.
+// and end with the session ended from the app. A second test plays a film
+// (`testpad --film`) on the customer's screen: the console must show it as
+// smooth H.264 video without asking for whole pictures, and end on exactly
+// the X server's picture once the film stands still.
 //
 // Needs: target/debug/tether-support and target/debug/examples/testpad
 // (built beside the server), Xvfb and xdotool.
@@ -17,6 +20,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { inflateRawSync } from 'node:zlib';
 import {
   tetherBin, setupSuite, signIn, startSession, screenshot, watchPage, typeGerman, stopSharingTimed,
 } from './harness.mjs';
@@ -32,6 +36,16 @@ const TESTPAD_COLORS = {
   bottomRight: [0xfd, 0xd8, 0x35],
   white: [0xff, 0xff, 0xff],
 };
+// Where testpad's picture is checked. The app's status window stays on top
+// at the top right (about x 835–1264, y 16–215), over part of the blue
+// quadrant: blue is checked below it.
+const TESTPAD_PATTERN = [
+  { x: 320, y: 180, rgb: TESTPAD_COLORS.topLeft },
+  { x: 960, y: 300, rgb: TESTPAD_COLORS.topRight },
+  { x: 320, y: 540, rgb: TESTPAD_COLORS.bottomLeft },
+  { x: 960, y: 540, rgb: TESTPAD_COLORS.bottomRight },
+  { x: 640, y: 360, rgb: TESTPAD_COLORS.white },
+];
 
 let suite;
 let tmp;
@@ -39,13 +53,17 @@ let display;
 let xvfb;
 let testpad;
 let app;
+let film;
 
 // ---------------------------------------------------------------------------
 // Processes
 
-/** A child process whose stdout lines are kept (and parsed, if JSON). */
-function startProcess(cmd, args, env) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+/**
+ * A child process whose stdout lines are kept (and parsed, if JSON); with
+ * `stdin`, `send(line)` writes a line to its standard input.
+ */
+function startProcess(cmd, args, env, { stdin = false } = {}) {
+  const child = spawn(cmd, args, { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const proc = { child, lines: [], events: [], log: '', waiters: new Set(), exited: null };
   let buf = '';
   child.stdout.setEncoding('utf8');
@@ -98,6 +116,7 @@ function startProcess(cmd, args, env) {
     proc.waiters.add(check);
     check();
   });
+  proc.send = (line) => child.stdin.write(`${line}\n`);
   proc.stop = async () => {
     if (proc.exited) return;
     const gone = new Promise((r) => child.once('exit', r));
@@ -195,6 +214,154 @@ async function showsPicture(page, sel, want, timeout = 20_000) {
 }
 
 // ---------------------------------------------------------------------------
+// The session socket, as the console's page sees it
+
+/**
+ * The operations of an update frame (docs/protocol.md, "Screen frames",
+ * type 3), read independently of web/viewer.js: their kinds, and for video
+ * its rectangle and whether it starts a stream. Null for other frames.
+ */
+function updateOps(buf) {
+  if (buf.length < 22 || buf[0] !== 3) return null;
+  const count = buf.readUInt16LE(16);
+  const compressed = buf.readUInt32LE(18);
+  const ops = inflateRawSync(buf.subarray(22, 22 + compressed));
+  const kinds = [];
+  const video = [];
+  let at = 0;
+  for (let i = 0; i < count; i += 1) {
+    const kind = ops[at];
+    kinds.push(kind);
+    const [x, y, w, h] = [1, 3, 5, 7].map((o) => ops.readUInt16LE(at + o));
+    at += 9;
+    if (kind === 1) at += 4; // copy: source
+    else if (kind === 2) at += 3; // fill: colour
+    else if (kind === 4) at += 1 + 3 * ops[at]; // palette: colours
+    else if (kind === 5) { // video: flags, unit length
+      video.push({ x, y, w, h, fresh: (ops[at] & 1) !== 0 });
+      at += 5;
+    } else if (kind !== 3) throw new Error(`update ${buf.readUInt32LE(12)}: unknown operation ${kind}`);
+  }
+  return { frame: buf.readUInt32LE(12), keyframe: (buf[1] & 1) !== 0, kinds, video };
+}
+
+/**
+ * Records what the page sends (JSON frames: their type) and receives
+ * (updates: their operations) on its WebSockets, with the time; must be
+ * called before the page opens them. `until(done)` resolves once `done()`
+ * holds after a frame came.
+ */
+function watchSockets(page) {
+  const wire = { sent: [], updates: [], problems: [] };
+  const waiters = new Set();
+  wire.until = (done, { timeout = 20_000, what }) => new Promise((resolve, reject) => {
+    const check = () => {
+      if (!done()) return;
+      clearTimeout(timer);
+      waiters.delete(check);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error(`no ${what} within ${timeout} ms`));
+    }, timeout);
+    waiters.add(check);
+    check();
+  });
+  page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload !== 'string') return;
+      try {
+        wire.sent.push({ at: Date.now(), type: JSON.parse(payload).type });
+      } catch { /* not JSON */ }
+    });
+    ws.on('framereceived', ({ payload }) => {
+      if (typeof payload === 'string') return;
+      try {
+        const update = updateOps(payload);
+        if (update) wire.updates.push({ at: Date.now(), ...update });
+      } catch (err) {
+        wire.problems.push(err.message);
+      }
+      for (const check of [...waiters]) check();
+    });
+  });
+  return wire;
+}
+
+/**
+ * Watches the viewer's canvas for `ms` on every animation frame: how far its
+ * `data-frame` moved, the longest time it stood still, and how many distinct
+ * states the pixels at `points` went through.
+ */
+function watchCanvas(page, sel, points, ms) {
+  return page.evaluate(async ({ sel: s, points: pts, ms: span }) => {
+    const canvas = document.querySelector(s);
+    const ctx = canvas.getContext('2d');
+    const xs = pts.map(([x]) => x);
+    const ys = pts.map(([, y]) => y);
+    const [x0, y0] = [Math.min(...xs), Math.min(...ys)];
+    const [w, h] = [Math.max(...xs) - x0 + 1, Math.max(...ys) - y0 + 1];
+    const look = () => {
+      const { data } = ctx.getImageData(x0, y0, w, h);
+      return pts.map(([x, y]) => {
+        const i = ((y - y0) * w + (x - x0)) * 4;
+        return `${data[i]},${data[i + 1]},${data[i + 2]}`;
+      }).join(' ');
+    };
+    const states = new Set();
+    const firstFrame = Number(canvas.dataset.frame);
+    let frame = firstFrame;
+    let backwards = 0;
+    let looks = 0;
+    let changes = 0;
+    let prev = look();
+    states.add(prev);
+    const start = performance.now();
+    let movedAt = start;
+    let longestStill = 0;
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      const f = Number(canvas.dataset.frame);
+      if (f !== frame) {
+        if (f < frame) backwards += 1;
+        longestStill = Math.max(longestStill, now - movedAt);
+        movedAt = now;
+        frame = f;
+      }
+      const state = look();
+      looks += 1;
+      if (state !== prev) changes += 1;
+      states.add(state);
+      prev = state;
+      if (now - start >= span) {
+        longestStill = Math.max(longestStill, now - movedAt);
+        return { ms: Math.round(now - start), firstFrame, lastFrame: frame, backwards, looks, changes, distinct: states.size, longestStill: Math.round(longestStill) };
+      }
+    }
+  }, { sel, points, ms });
+}
+
+/** Whether the canvas area {x, y, width, height} hashes to `fnv`: FNV-1a of its RGB bytes, row by row, as `testpad --film` reports it. */
+function areaHashes({ sel, x, y, width, height, fnv }) {
+  const { data } = document.querySelector(sel).getContext('2d').getImageData(x, y, width, height);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < data.length; i += 4) {
+    for (let k = 0; k < 3; k += 1) h = Math.imul(h ^ data[i + k], 0x01000193);
+  }
+  return h >>> 0 === fnv;
+}
+
+/** The RGB of the canvas at each of `points` ([x, y, ...]). */
+function canvasAt(page, sel, points) {
+  return page.evaluate(({ sel: s, points: pts }) => {
+    const ctx = document.querySelector(s).getContext('2d');
+    return pts.map(([x, y]) => [...ctx.getImageData(x, y, 1, 1).data.slice(0, 3)]);
+  }, { sel, points });
+}
+
+// ---------------------------------------------------------------------------
 
 before(async () => {
   const missing = [APP, TESTPAD].filter((f) => !existsSync(f));
@@ -209,6 +376,7 @@ before(async () => {
 });
 
 after(async () => {
+  await film?.stop();
   await app?.stop();
   await testpad?.stop();
   await suite?.teardown();
@@ -256,16 +424,7 @@ test('remote control of a real desktop: consent in the app, picture, mouse, keyb
   // The customer allows in the app's own window, with real key presses.
   await allowInApp();
   await flowAt('active').waitFor();
-  // The app's status window stays on top at the top right (about x 835–1264,
-  // y 16–215), over part of the blue quadrant: blue is checked below it.
-  const pattern = [
-    { x: 320, y: 180, rgb: TESTPAD_COLORS.topLeft },
-    { x: 960, y: 300, rgb: TESTPAD_COLORS.topRight },
-    { x: 320, y: 540, rgb: TESTPAD_COLORS.bottomLeft },
-    { x: 960, y: 540, rgb: TESTPAD_COLORS.bottomRight },
-    { x: 640, y: 360, rgb: TESTPAD_COLORS.white },
-  ];
-  await showsPicture(tp, canvasSel, pattern);
+  await showsPicture(tp, canvasSel, TESTPAD_PATTERN);
   await cp.getByTestId('sharing-notice').filter({ hasText: 'Dana Tech can see and control your screen' }).waitFor();
   await screenshot(tp, 'e2e-console-viewer');
   await screenshot(cp, 'e2e-customer-sharing-notice');
@@ -325,7 +484,7 @@ test('remote control of a real desktop: consent in the app, picture, mouse, keyb
   await flowAt('awaiting_consent').waitFor();
   await allowInApp();
   await flowAt('active').waitFor();
-  await showsPicture(tp, canvasSel, pattern);
+  await showsPicture(tp, canvasSel, TESTPAD_PATTERN);
   await canvas.click({ position: await positionOf(200, 200) });
   await tp.keyboard.press('x');
   const next = await testpad.waitForEvent((e) => e.event === 'key', { from: afterTyping, what: 'the next key' });
@@ -361,4 +520,142 @@ test('remote control of a real desktop: consent in the app, picture, mouse, keyb
   await screenshot(cp, 'e2e-customer-ended');
   techWatch.check();
   custWatch.check();
+});
+
+// The film: 8×5 tiles of 64×64 (the codec's), away from the app's windows.
+const FILM = { x: 64, y: 384, width: 512, height: 320, fps: 30 };
+/** How long the film is watched once it plays. */
+const WATCH_MS = 2500;
+
+test('a film on the desktop plays in the console as H.264 video, steadily, and ends on the exact picture', async (t) => {
+  // The first test leaves its app showing "session ended": this test starts its own.
+  await app?.stop();
+  app = null;
+  const tech = await suite.browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 860 } });
+  const tp = await tech.newPage();
+  const techWatch = watchPage(tp);
+  const wire = watchSockets(tp);
+  await signIn(tp, suite.server.url, suite.technician);
+  const { panel, joinLink, sessionId } = await startSession(tp);
+  const flowAt = (step) => panel.locator(`[data-testid="access-flow"][data-step="${step}"]`);
+  const canvasSel = `[data-testid="session-panel"][data-session-id="${sessionId}"] [data-testid="viewer"]`;
+
+  const cust = await suite.browser.newContext({ locale: 'en-US', viewport: { width: 1024, height: 800 }, acceptDownloads: true });
+  const cp = await cust.newPage();
+  const custWatch = watchPage(cp);
+  await cp.goto(joinLink);
+  await cp.getByTestId('join-name').fill('Sam Customer');
+  await cp.getByTestId('join-submit').click();
+  await panel.getByTestId('session-status').filter({ hasText: 'Customer connected' }).waitFor();
+
+  // Screen view, allowed in the real app.
+  await panel.getByTestId('request-view').click();
+  await cp.getByTestId('access-request').waitFor();
+  const [download] = await Promise.all([cp.waitForEvent('download'), cp.getByTestId('download-app').click()]);
+  const file = path.join(tmp, `film-${download.suggestedFilename()}`);
+  await download.saveAs(file);
+  await chmod(file, 0o755);
+  app = startProcess(file, [], { DISPLAY: display, LANG: 'en_US.UTF-8' });
+  await flowAt('awaiting_consent').waitFor({ timeout: 20_000 });
+  await allowInApp();
+  await flowAt('active').waitFor();
+  await showsPicture(tp, canvasSel, TESTPAD_PATTERN);
+
+  // The film starts over testpad's picture; wait until the console shows it
+  // as video: 30 video pictures received, and the canvas past the last. (The
+  // viewer asked for a whole picture once already, when the grant came.)
+  const refreshesSince = (at) => wire.sent.filter((f) => f.type === 'refresh' && f.at >= at);
+  const startedAt = Date.now();
+  film = startProcess(TESTPAD, ['--film', `${FILM.width}x${FILM.height}+${FILM.x}+${FILM.y}`, '--fps', String(FILM.fps)], { DISPLAY: display }, { stdin: true });
+  await film.waitForEvent((e) => e.event === 'ready', { what: 'the film' });
+  const videoUpdates = () => wire.updates.filter((u) => u.video.length > 0);
+  try {
+    await wire.until(() => videoUpdates().length >= 30, { what: '30 video pictures' });
+  } catch (err) {
+    throw new Error(`${err.message}: the console got ${videoUpdates().length} (${wire.updates.length} updates, the last ones with operations ${JSON.stringify(wire.updates.slice(-5).map((u) => u.kinds))}); app: ${app.log}`);
+  }
+  const established = videoUpdates().at(-1);
+  try {
+    await tp.waitForFunction(({ sel, frame }) => Number(document.querySelector(sel).dataset.frame) >= frame, { sel: canvasSel, frame: established.frame }, { timeout: 10_000 });
+  } catch (err) {
+    const shown = await tp.locator(canvasSel).getAttribute('data-frame');
+    throw new Error(`${err.message}\nthe canvas never showed frame ${established.frame} (it shows ${shown}); ${refreshesSince(startedAt).length} refreshes asked`);
+  }
+  const area = established.video[0];
+  t.diagnostic(`video of ${JSON.stringify(area)} established ${Date.now() - startedAt} ms after the film started; refreshes asked before it: ${wire.sent.filter((f) => f.type === 'refresh' && f.at < startedAt).length}, since: ${refreshesSince(startedAt).length}`);
+  assert.ok(area.x <= FILM.x + 64 && area.y <= FILM.y + 64 && area.x + area.w >= FILM.x + FILM.width - 64 && area.y + area.h >= FILM.y + FILM.height - 64,
+    `the video covers the film: ${JSON.stringify(area)} for ${JSON.stringify(FILM)}`);
+
+  // Watch it play: 16 points inside the film.
+  const points = [];
+  for (let j = 0; j < 4; j += 1) {
+    for (let i = 0; i < 4; i += 1) points.push([FILM.x + 40 + i * 140, FILM.y + 30 + j * 85]);
+  }
+  const filmFrames = film.events.filter((e) => e.event === 'film').length;
+  const from = Date.now();
+  const seen = await watchCanvas(tp, canvasSel, points, WATCH_MS);
+  const to = Date.now();
+  const painted = film.events.filter((e) => e.event === 'film').length - filmFrames;
+  const inWindow = (list) => list.filter((x) => x.at >= from && x.at <= to);
+  const refreshes = refreshesSince(from).filter((f) => f.at <= to);
+  const updates = inWindow(wire.updates);
+  const video = updates.filter((u) => u.video.length > 0);
+  const keyframes = updates.filter((u) => u.keyframe);
+  t.diagnostic(`in ${seen.ms} ms: film painted ${painted} frames; ${updates.length} updates received (${video.length} with video, ${keyframes.length} keyframes); canvas data-frame ${seen.firstFrame} -> ${seen.lastFrame}, still for at most ${seen.longestStill} ms; ${seen.distinct} distinct states, ${seen.changes} changes in ${seen.looks} looks; ${refreshes.length} refreshes`);
+  // Smooth: the canvas shows at least two in three of the film's frames
+  // (a working system shows nearly all; with the old frame-number bug the
+  // viewer dropped video between keyframes and showed about half).
+  const enough = Math.max(30, Math.ceil((painted * 2) / 3));
+  assert.deepEqual(wire.problems, [], 'every update received parses');
+  assert.ok(seen.distinct >= enough, `the film showed ${seen.distinct} distinct states in ${seen.ms} ms, of ${painted} frames painted`);
+  assert.ok(seen.lastFrame - seen.firstFrame >= enough, `the canvas took ${seen.lastFrame - seen.firstFrame} frames in ${seen.ms} ms, of ${painted} painted`);
+  assert.equal(seen.backwards, 0, 'data-frame never went backwards');
+  assert.ok(seen.longestStill < 300, `the canvas stood still for ${seen.longestStill} ms`);
+  assert.equal(refreshes.length, 0, `the viewer asked for a whole picture ${refreshes.length} times while the film played`);
+  assert.ok(video.length >= painted / 2, `${video.length} of ${updates.length} updates carried video, of ${painted} frames painted`);
+
+  // The film stands still: the console ends on the X server's picture, to the bit.
+  film.send('still');
+  const still = await film.waitForEvent((e) => e.event === 'still', { what: 'the still picture' });
+  const stillAt = Date.now();
+  try {
+    await tp.waitForFunction(areaHashes, { sel: canvasSel, x: still.x, y: still.y, width: still.width, height: still.height, fnv: still.fnv }, { timeout: 10_000, polling: 100 });
+  } catch (err) {
+    const shown = await canvasAt(tp, canvasSel, still.samples);
+    const wrong = still.samples.map((p, i) => ({ at: p.slice(0, 2), want: p.slice(2), shown: shown[i] }))
+      .filter(({ want, shown: got }) => want.some((v, k) => v !== got[k]));
+    await screenshot(tp, 'e2e-console-film-still-failed');
+    throw new Error(`${err.message}\nthe canvas is not the still picture; ${wrong.length} of ${still.samples.length} samples differ: ${JSON.stringify(wrong.slice(0, 8))}`);
+  }
+  t.diagnostic(`the canvas showed the still picture exactly ${Date.now() - stillAt} ms after it was drawn`);
+  const shown = await canvasAt(tp, canvasSel, still.samples);
+  assert.equal(still.samples.length, 64);
+  assert.deepEqual(shown, still.samples.map((p) => p.slice(2)), 'the samples of the still picture');
+  await screenshot(tp, 'e2e-console-film-still');
+  // From the film's start to its still end, not even once while the video began.
+  const lost = refreshesSince(startedAt).map((f) => f.at - startedAt);
+  assert.deepEqual(lost, [], `the viewer asked for a whole picture ${lost.length} times, at these ms after the film started`);
+
+  // The customer stops sharing; the technician ends the session; the app closes.
+  await cp.getByTestId('stop-sharing').click();
+  await panel.getByTestId('access-notice').filter({ hasText: 'The customer stopped screen sharing' }).waitFor();
+  await panel.getByTestId('end-session').click();
+  await panel.getByTestId('confirm-end-ok').click();
+  await panel.getByTestId('session-ended').filter({ hasText: 'You ended the session' }).waitFor();
+  await cp.getByTestId('session-ended').filter({ hasText: 'Your technician ended the session' }).waitFor();
+  const [status] = await visibleWindows(STATUS_TITLE);
+  assert.ok(status, 'the app shows its status window');
+  // Close, focused in the app's "session ended" window. Return does nothing
+  // in the window before it changes, so press until the app is gone (and the
+  // window with it, which may fail the last press).
+  await pressUntil(status, 'Return', () => app.exited !== null, { what: 'the app closing' }).catch((err) => {
+    if (!app.exited) throw err;
+  });
+  assert.deepEqual(app.exited, { code: 0, signal: null }, `the app closed: ${app.log}`);
+  await film.stop();
+  film = null;
+  techWatch.check();
+  custWatch.check();
+  await tech.close();
+  await cust.close();
 });
