@@ -5,15 +5,15 @@
 // cannot tell. This starts Xvfb, the release server and two Chromiums (the
 // technician's console, measured, and the customer's page), lets the customer
 // download and run the real support app, allows remote control in its consent
-// window with real key presses, then runs the screen benchmark's scroll and
-// video workloads and measures, inside the console page and in /proc: updates
+// window with real key presses, then runs the screen benchmark's scroll, move
+// and video workloads and measures, inside the console page and in /proc: updates
 // received, frames applied to the canvas, the lag between the two,
 // animation frames, long tasks, `refresh` requests and CPU.
 // See docs/bench-screen.md, "The real browser as viewer".
 //
 //   cargo build --release -p tether -p tether-support -p xtask
 //   (cd tests/browser && npm ci)
-//   node bench/browser-viewer.mjs [--workloads scroll,video] [--duration-secs 10]
+//   node bench/browser-viewer.mjs [--workloads scroll,move,video] [--duration-secs 10]
 //                                 [--warmup-secs 2] [--json FILE] [--profile DIR]
 
 import { spawn, execFile, execFileSync } from 'node:child_process';
@@ -47,6 +47,8 @@ const CONSOLE_VIEWPORT = { width: 1366, height: 860 };
 const SCREEN = { width: 1920, height: 1080 };
 /** The video workload: `xtask bench screen-video`'s defaults, as `cargo xtask bench screen` runs it. */
 const VIDEO = { fps: 30, x: 320, y: 180, width: 1280, height: 720 };
+/** The move workload: `cargo xtask bench screen`'s, an xterm walked along an ellipse at 60 Hz, 2 s a lap. */
+const MOVE = { title: 'tether-bench-move', hz: 60, steps: 120 };
 /** Frame types that carry pixels (docs/protocol.md, "Screen frames"). */
 const PICTURE_TYPES = new Set([1, 3]);
 /** Operation kinds of an update frame (type 3), by number. */
@@ -654,6 +656,17 @@ async function startWorkload(name, display) {
   if (name === 'scroll') {
     procs.push(await spawnGroup('scroll xterm', 'xterm', ['-T', 'tether-bench-scroll', '-geometry', '300x80+0+0', '-e', 'sh', '-c', 'while :; do ls -lR /usr; done'], { env }));
     procs.push(await spawnGroup('damage watcher', XTASK_BIN, ['bench', 'screen-damage', '--hz', '60'], { env, onLine: count }));
+  } else if (name === 'move') {
+    procs.push(await spawnGroup('move xterm', 'xterm', ['-T', MOVE.title, '-geometry', '100x30+500+250', '-e', 'sh', '-c', 'ls -l /usr/bin | head -n 28; exec sleep 1000000'], { env }));
+    const [window] = (await xdotool(display, 'search', '--sync', '--onlyvisible', '--name', MOVE.title)).split('\n').filter(Boolean);
+    let laps = 0;
+    const lap = (line) => {
+      if (line !== 'lap') return;
+      laps += 1;
+      drawn.push([Date.now(), laps * MOVE.steps]);
+      first();
+    };
+    procs.push(await spawnGroup('mover', 'sh', ['-c', `while :; do xdotool ${movePath(window)} && echo lap; done`], { env, onLine: lap }));
   } else {
     const { fps, x, y, width, height } = VIDEO;
     procs.push(await spawnGroup('video painter', XTASK_BIN, ['bench', 'screen-video', '--fps', fps, '--x', x, '--y', y, '--width', width, '--height', height].map(String), { env, onLine: count }));
@@ -672,6 +685,22 @@ async function startWorkload(name, display) {
       forget();
     },
   };
+}
+
+/**
+ * One lap of the move workload's ellipse as one xdotool command chain, as
+ * xtask/src/bench_screen/workloads.rs builds it: `windowmove --sync` and a
+ * sleep shortened by the move's round trip, per step.
+ */
+function movePath(window) {
+  const steps = [];
+  for (let i = 0; i < MOVE.steps; i += 1) {
+    const a = (2 * Math.PI * i) / MOVE.steps;
+    const x = Math.round(500 + 400 * Math.cos(a));
+    const y = Math.round(250 + 200 * Math.sin(a));
+    steps.push(`windowmove --sync ${window} ${x} ${y} sleep ${(1 / MOVE.hz - 0.0007).toFixed(4)}`);
+  }
+  return steps.join(' ');
 }
 
 /** Operations a frame by kind, and megapixels they set a second, over `frames` in `seconds`. */
@@ -881,7 +910,7 @@ function printReport(report) {
 function parseCli() {
   const { values } = parseArgs({
     options: {
-      workloads: { type: 'string', default: 'scroll,video' },
+      workloads: { type: 'string', default: 'scroll,move,video' },
       'duration-secs': { type: 'string', default: '10' },
       'warmup-secs': { type: 'string', default: '2' },
       json: { type: 'string' },
@@ -890,12 +919,12 @@ function parseCli() {
     },
   });
   if (values.help) {
-    console.log('node bench/browser-viewer.mjs [--workloads scroll,video] [--duration-secs 10] [--warmup-secs 2] [--json FILE] [--profile DIR]');
+    console.log('node bench/browser-viewer.mjs [--workloads scroll,move,video] [--duration-secs 10] [--warmup-secs 2] [--json FILE] [--profile DIR]');
     console.log('  --profile DIR  also profile the console page\'s main thread in each window (V8 sampling profiler, adds overhead)');
     process.exit(0);
   }
   const workloads = values.workloads.split(',').map((w) => w.trim()).filter(Boolean);
-  for (const w of workloads) if (!['scroll', 'video'].includes(w)) throw fail(`unknown workload ${w}: scroll or video`);
+  for (const w of workloads) if (!['scroll', 'move', 'video'].includes(w)) throw fail(`unknown workload ${w}: scroll, move or video`);
   if (!workloads.length) throw fail('--workloads names none');
   const durationSecs = Number(values['duration-secs']);
   const warmupSecs = Number(values['warmup-secs']);
