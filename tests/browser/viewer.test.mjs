@@ -201,6 +201,22 @@ test('remote control: guided flow, download, consent, live picture and input', a
   agent.sendFrame(agent.delta(1, 1280, 720, [{ x: 600, y: 600, w: 10, h: 10, rgba: solid(10, 10, BLACK) }]));
   await waitForPixels([{ x: 605, y: 605, rgb: BLACK }]);
 
+  // A frame whose compressed pixels are damaged is not shown: the viewer
+  // asks for a whole picture, and the page reports no error.
+  agent.autoRefresh = false;
+  const beforeDamage = agent.received.length;
+  const damaged = agent.delta(1, 1280, 720, [{ x: 100, y: 400, w: 20, h: 20, rgba: solid(20, 20, BLACK) }]);
+  damaged[18 + 8] = 0x07; // the first DEFLATE block: final, of the reserved type 3
+  agent.sendFrame(damaged);
+  const afterDamage = await agent.next('refresh', { since: beforeDamage });
+  assert.equal(afterDamage.epoch, grant.epoch);
+  assert.deepEqual((await pixel(105, 405)).slice(0, 3), COLORS.bottomLeft, 'nothing of the damaged frame is shown');
+  agent.autoRefresh = true;
+  agent.sendPicture();
+  await waitForPixels([{ x: 605, y: 605, rgb: COLORS.bottomLeft }]);
+  agent.sendFrame(agent.delta(1, 1280, 720, [{ x: 100, y: 400, w: 20, h: 20, rgba: solid(20, 20, BLACK) }]));
+  await waitForPixels([{ x: 105, y: 405, rgb: BLACK }]);
+
   // The customer's cursor, drawn on the overlay from type-2 frames.
   const magenta = solid(8, 8, [255, 0, 255]);
   agent.sendFrame(cursorFrame({ x: 500, y: 200, image: { w: 8, h: 8, hotX: 2, hotY: 2, rgba: magenta } }));
