@@ -4,7 +4,8 @@
 // onto a canvas whose internal size is the picture's, draws the customer's cursor on an overlay,
 // scales the picture to the window or shows it 1:1, and — only under a
 // remote-control grant — turns mouse and keyboard on the canvas into input
-// events, batched once per animation frame.
+// events: buttons and keys at once, pointer moves and wheel gathered once per
+// animation frame.
 //
 // The module knows nothing of sessions or the DOM around it: the console
 // hands it a `send(frame)` for JSON frames and reads `element`.
@@ -253,6 +254,7 @@ export class ScreenViewer {
     this.pendingMove = null;
     this.lastMove = null;
     this.raf = 0;
+    this.flushQueued = false;
     this.keysDown = new Set();
     this.buttonsDown = new Set();
 
@@ -801,11 +803,25 @@ export class ScreenViewer {
     this.lastMove = null;
   }
 
+  /**
+   * Queues `ev` after the pointer's latest position. Buttons and keys go out
+   * at the end of the current task (half an animation frame sooner on
+   * average, where typing and clicking feel it); wheel notches and pointer
+   * moves wait for the next animation frame, which gathers them.
+   */
   #push(ev) {
     if (!this.control) return;
     this.#takeMove();
     this.queue.push(ev);
-    this.#schedule();
+    if (ev.t === 'wheel') {
+      this.#schedule();
+    } else if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        this.#flush();
+      });
+    }
   }
 
   #schedule() {

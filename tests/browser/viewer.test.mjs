@@ -256,6 +256,30 @@ test('remote control: guided flow, download, consent, live picture and input', a
   ]);
   assert.equal(await tp.evaluate(() => location.pathname), '/console', 'F5 went to the customer, not to this page');
 
+  // A key goes out at once, without waiting for the next animation frame
+  // (pointer moves do wait, to be gathered): pressed right after one frame,
+  // it is on the socket before the page's next task.
+  const sentAtOnce = await tp.evaluate(async (sel) => {
+    const viewer = document.querySelector(sel);
+    const send = WebSocket.prototype.send;
+    let inputs = 0;
+    WebSocket.prototype.send = function counted(data) {
+      if (typeof data === 'string' && JSON.parse(data).type === 'input') inputs += 1;
+      return send.call(this, data);
+    };
+    try {
+      await new Promise((r) => { requestAnimationFrame(r); });
+      viewer.dispatchEvent(new KeyboardEvent('keydown', { key: 'F6', code: 'F6', bubbles: true }));
+      viewer.dispatchEvent(new KeyboardEvent('keyup', { key: 'F6', code: 'F6', bubbles: true }));
+      await Promise.resolve();
+      return inputs;
+    } finally {
+      WebSocket.prototype.send = send;
+    }
+  }, canvasSel());
+  assert.equal(sentAtOnce, 1, 'F6 down and up went out in one input frame before the next animation frame');
+  await agent.until(() => agent.inputs.some((e) => e.code === 'F6' && e.down === false), { what: 'F6' });
+
   // Wheel in notches, the right button without a context menu here, Ctrl+Alt+Del.
   agent.inputs.length = 0;
   await tp.evaluate(() => {
