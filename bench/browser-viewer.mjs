@@ -14,7 +14,8 @@
 //   cargo build --release -p tether -p tether-support -p xtask
 //   (cd tests/browser && npm ci)
 //   node bench/browser-viewer.mjs [--workloads scroll,move,video] [--duration-secs 10]
-//                                 [--warmup-secs 2] [--json FILE] [--profile DIR]
+//                                 [--warmup-secs 2] [--latency-samples 20]
+//                                 [--json FILE] [--profile DIR]
 
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
@@ -49,6 +50,10 @@ const SCREEN = { width: 1920, height: 1080 };
 const VIDEO = { fps: 30, x: 320, y: 180, width: 1280, height: 720 };
 /** The move workload: `cargo xtask bench screen`'s, an xterm walked along an ellipse at 60 Hz, 2 s a lap. */
 const MOVE = { title: 'tether-bench-move', hz: 60, steps: 120 };
+/** The probe `cargo xtask bench screen` clicks: a square that switches colour on every click, away from every workload. */
+const PROBE = { x: 1824, y: 984, size: 96 };
+/** A click whose answer is not on the canvas within this long counts as missed. */
+const CLICK_TIMEOUT_MS = 2000;
 /** Frame types that carry pixels (docs/protocol.md, "Screen frames"). */
 const PICTURE_TYPES = new Set([1, 3]);
 /** Operation kinds of an update frame (type 3), by number. */
@@ -404,6 +409,48 @@ function observeCanvas(sel) {
   }).observe(canvas, { attributes: true, attributeFilter: ['data-frame'], attributeOldValue: true });
 }
 
+/**
+ * Arms the next click's timing: from the `pointerdown` the canvas gets until a
+ * frame applied to the canvas changes the pixel at picture (x, y). The
+ * result (ms, or null when not seen within `timeout`) is awaited with
+ * `clickAnswered`.
+ */
+function armClick({ sel, x, y, timeout }) {
+  const canvas = document.querySelector(sel);
+  const ctx = canvas.getContext('2d');
+  const colour = () => ctx.getImageData(x, y, 1, 1).data.slice(0, 3).join();
+  const before = colour();
+  window.__tetherBench.click = new Promise((resolve) => {
+    let downAt = null;
+    const down = () => {
+      downAt = performance.now();
+    };
+    const observer = new MutationObserver(() => {
+      if (downAt !== null && colour() !== before) done(performance.now() - downAt);
+    });
+    const timer = setTimeout(() => done(null), timeout);
+    function done(ms) {
+      observer.disconnect();
+      clearTimeout(timer);
+      canvas.removeEventListener('pointerdown', down, { capture: true });
+      resolve(ms);
+    }
+    canvas.addEventListener('pointerdown', down, { capture: true, once: true });
+    observer.observe(canvas, { attributes: true, attributeFilter: ['data-frame'] });
+  });
+}
+
+function clickAnswered() {
+  return window.__tetherBench.click;
+}
+
+/** Where picture pixel (x, y) is on the page, in CSS pixels (the canvas is scaled to fit). */
+function pagePoint({ sel, x, y }) {
+  const canvas = document.querySelector(sel);
+  const r = canvas.getBoundingClientRect();
+  return { x: r.left + ((x + 0.5) * r.width) / canvas.width, y: r.top + ((y + 0.5) * r.height) / canvas.height };
+}
+
 /** Notes every animation frame with the canvas's frame number then, until `stopTicks`. */
 function startTicks(sel) {
   const bench = window.__tetherBench;
@@ -621,6 +668,7 @@ async function startTether(display, tmp) {
     return c && c.width === width && c.height === height && c.dataset.frame !== undefined;
   }, { sel: canvasSel, ...SCREEN }, { timeout: SETUP_TIMEOUT_MS });
   await page.evaluate(observeCanvas, canvasSel);
+  await startProbe(display);
   return {
     page,
     canvasSel,
@@ -629,6 +677,40 @@ async function startTether(display, tmp) {
     roots: { chromium: technician.root, customer: customer.root, app: app.pid, server: serverPids[0] },
     chromiumVersion: technician.browser.version(),
   };
+}
+
+/** Starts `xtask bench screen-probe` for the whole run; resolves once it shows. */
+async function startProbe(display) {
+  let shown;
+  const ready = new Promise((resolve) => { shown = resolve; });
+  const probe = await spawnGroup('probe', XTASK_BIN, ['bench', 'screen-probe', '--x', PROBE.x, '--y', PROBE.y, '--size', PROBE.size].map(String), {
+    env: { DISPLAY: display },
+    onLine: (line) => { if (line === 'ready') shown(); },
+  });
+  onCleanup('probe', () => probe.stop());
+  await withTimeout(Promise.race([ready, probe.done.then(() => probe.check())]), SETUP_TIMEOUT_MS, `the probe did not show within ${SETUP_TIMEOUT_MS} ms`);
+}
+
+/**
+ * Clicks the probe on the console's canvas `samples` times, 100–250 ms
+ * apart at random, and times each from the canvas's `pointerdown` until the
+ * canvas shows the probe's new colour. Returns the times (ms) and the
+ * clicks not answered within CLICK_TIMEOUT_MS.
+ */
+async function clickLatencies(page, canvasSel, samples) {
+  const centre = { x: PROBE.x + PROBE.size / 2, y: PROBE.y + PROBE.size / 2 };
+  const times = [];
+  let missed = 0;
+  for (let i = 0; i < samples; i += 1) {
+    await delay(100 + Math.random() * 150);
+    await page.evaluate(armClick, { sel: canvasSel, ...centre, timeout: CLICK_TIMEOUT_MS });
+    const at = await page.evaluate(pagePoint, { sel: canvasSel, ...centre });
+    await page.mouse.click(at.x, at.y);
+    const ms = await page.evaluate(clickAnswered);
+    if (ms === null) missed += 1;
+    else times.push(ms);
+  }
+  return { times, missed };
 }
 
 // ---------------------------------------------------------------------------
@@ -719,6 +801,13 @@ function opsSummary(frames, seconds) {
   }]));
 }
 
+/** The nearest-rank `p`th percentile of `values` (null for none), as the page figures the lag. */
+function percentile(values, p) {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
 /** Things drawn a second between the first and the last report within from..to (Date.now()). */
 function drawnRate(drawn, from, to) {
   const inside = drawn.filter(([at]) => at >= from && at <= to);
@@ -790,6 +879,7 @@ async function measure(name, tether, opts) {
       .catch(() => console.error(`${name}: frame ${lastFrame} was not applied within ${DRAIN_TIMEOUT_MS} ms of the window's end`));
   }
   const fig = await page.evaluate(pageFigures, { t0, t1 });
+  const clicks = await clickLatencies(page, canvasSel, opts.latencySamples);
   await workload.stop();
 
   const seconds = (t1 - t0) / 1000;
@@ -815,6 +905,10 @@ async function measure(name, tether, opts) {
     lagP50Ms: fig.lagP50,
     lagP99Ms: fig.lagP99,
     lagMaxMs: fig.lagMax,
+    clickMs: clicks.times,
+    clickP50Ms: percentile(clicks.times, 50),
+    clickP99Ms: percentile(clicks.times, 99),
+    clicksMissed: clicks.missed,
     behindAtEndFrames: fig.behindAtEnd,
     animationFramesPerSec: perSec(fig.animationFrames),
     longTasks: fig.longTasks,
@@ -875,6 +969,9 @@ function printReport(report) {
     ['Xvfb', (r) => fmt(r.cpuXvfb), 6],
     ['machine', (r) => fmt(r.cpuMachine), 7],
     ['refresh', (r) => String(r.refreshes), 7],
+    ['click p50', (r) => fmt(r.clickP50Ms), 9],
+    ['click p99', (r) => fmt(r.clickP99Ms), 9],
+    ['missed', (r) => `${r.clicksMissed}/${r.clickMs.length + r.clicksMissed}`, 6],
   ];
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(cols[i][2]) : c.padStart(cols[i][2]))).join(' ');
   console.log(`\nThe browser as viewer: Chromium ${report.chromium} (headless, --disable-gpu), console ${CONSOLE_VIEWPORT.width}×${CONSOLE_VIEWPORT.height}, screen ${SCREEN.width}×${SCREEN.height} on ${report.display} (${report.cores} cores), ${report.durationSecs} s measured after ${report.warmupSecs} s warm-up a workload`);
@@ -913,13 +1010,14 @@ function parseCli() {
       workloads: { type: 'string', default: 'scroll,move,video' },
       'duration-secs': { type: 'string', default: '10' },
       'warmup-secs': { type: 'string', default: '2' },
+      'latency-samples': { type: 'string', default: '20' },
       json: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('node bench/browser-viewer.mjs [--workloads scroll,move,video] [--duration-secs 10] [--warmup-secs 2] [--json FILE] [--profile DIR]');
+    console.log('node bench/browser-viewer.mjs [--workloads scroll,move,video] [--duration-secs 10] [--warmup-secs 2] [--latency-samples 20] [--json FILE] [--profile DIR]');
     console.log('  --profile DIR  also profile the console page\'s main thread in each window (V8 sampling profiler, adds overhead)');
     process.exit(0);
   }
@@ -930,7 +1028,9 @@ function parseCli() {
   const warmupSecs = Number(values['warmup-secs']);
   if (!(durationSecs > 0)) throw fail('--duration-secs must be above 0');
   if (!(warmupSecs >= 0)) throw fail('--warmup-secs must be 0 or more');
-  return { workloads, durationSecs, warmupSecs, json: values.json, profile: values.profile };
+  const latencySamples = Number(values['latency-samples']);
+  if (!Number.isInteger(latencySamples) || latencySamples < 0) throw fail('--latency-samples must be a whole number, 0 or more');
+  return { workloads, durationSecs, warmupSecs, latencySamples, json: values.json, profile: values.profile };
 }
 
 function checkBinaries() {
