@@ -255,6 +255,9 @@ export class ScreenViewer {
     this.lastMove = null;
     this.raf = 0;
     this.flushQueued = false;
+    /** The picture's size on the page (CSS pixels), and the last size sent with `view` ({epoch, width, height}). */
+    this.shown = null;
+    this.sentView = null;
     this.keysDown = new Set();
     this.buttonsDown = new Set();
 
@@ -330,6 +333,7 @@ export class ScreenViewer {
       this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
       this.#clearCursor();
       if (epoch) this.#askRefresh(true);
+      this.#sendView();
       this.onChange();
     }
   }
@@ -338,6 +342,8 @@ export class ScreenViewer {
   reconnected() {
     this.needKeyframe = true;
     this.#askRefresh(true);
+    this.sentView = null;
+    this.#sendView();
   }
 
   /** "Fit to window" (true) or 1:1 with scrollbars (false). */
@@ -496,9 +502,16 @@ export class ScreenViewer {
         }
         case OP_VIDEO: {
           const picture = await this.#decodeVideo(op);
+          // Video coded smaller than its area (the app codes it no larger
+          // than this viewer shows it, give or take an eighth): stretched
+          // without smoothing then, a third of the cost in a software
+          // canvas, and no different on the screen.
+          const shownScale = this.shown ? (this.shown.width * (window.devicePixelRatio || 1)) / this.canvas.width : 1;
+          ctx.imageSmoothingEnabled = picture.displayWidth >= op.w || picture.displayWidth * 9 < op.w * shownScale * 8;
           try {
             ctx.drawImage(picture, op.x, op.y, op.w, op.h);
           } finally {
+            ctx.imageSmoothingEnabled = true;
             picture.close();
           }
           break;
@@ -592,14 +605,32 @@ export class ScreenViewer {
       const box = this.element.getBoundingClientRect();
       if (box.width > 0 && box.height > 0) scale = Math.min(box.width / w, box.height / h);
     }
-    const cssW = `${Math.max(1, Math.floor(w * scale))}px`;
-    const cssH = `${Math.max(1, Math.floor(h * scale))}px`;
+    this.shown = { width: Math.max(1, Math.floor(w * scale)), height: Math.max(1, Math.floor(h * scale)) };
+    const cssW = `${this.shown.width}px`;
+    const cssH = `${this.shown.height}px`;
     // Set through the CSSOM: the server's CSP forbids inline style attributes.
     for (const el of [this.stage, this.canvas, this.overlay]) {
       el.style.width = cssW;
       el.style.height = cssH;
     }
     this.scale = scale;
+    this.#sendView();
+  }
+
+  /**
+   * Tells the support app how large the picture is shown (device pixels),
+   * once per grant and whenever that changes: video need not be coded
+   * larger than it is drawn.
+   */
+  #sendView() {
+    if (!this.grant || !this.shown || this.canvas.width <= 1) return;
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(this.shown.width * dpr));
+    const height = Math.max(1, Math.round(this.shown.height * dpr));
+    const { epoch } = this.grant;
+    const sent = this.sentView;
+    if (sent && sent.epoch === epoch && sent.width === width && sent.height === height) return;
+    if (this.send({ type: 'view', epoch, width, height })) this.sentView = { epoch, width, height };
   }
 
   #askRefresh(force) {

@@ -172,14 +172,29 @@ test('remote control: guided flow, download, consent, live picture and input', a
   await screenshot(cp, 'customer-sharing-notice');
   await screenshot(tp, 'console-viewer-fake');
 
-  // Fit to window (default) scales the picture; 1:1 shows it at its size with scrollbars.
+  // Fit to window (default) scales the picture; 1:1 shows it at its size with
+  // scrollbars. The app is told the size the picture is shown at, so that it
+  // need not code video larger.
   const cssWidth = () => canvas.evaluate((c) => c.getBoundingClientRect().width);
+  const shownSize = () => canvas.evaluate((c) => {
+    const r = c.getBoundingClientRect();
+    return [Math.round(r.width * devicePixelRatio), Math.round(r.height * devicePixelRatio)];
+  });
+  const viewSaid = async (size) => {
+    await agent.until(() => agent.received.some((f) => f.type === 'view' && f.width === size[0] && f.height === size[1]), { what: `the viewer's size ${size}` });
+    const said = agent.received.filter((f) => f.type === 'view').at(-1);
+    assert.deepEqual([said.epoch, said.width, said.height], [grant.epoch, ...size]);
+  };
   assert.ok((await cssWidth()) < 1280, 'fit: scaled down into the viewer');
+  const fitted = await shownSize();
+  await viewSaid(fitted);
   await panel.getByTestId('viewer-fit').click();
   assert.equal(Math.round(await cssWidth()), 1280);
+  await viewSaid([1280, 720]);
   assert.ok(await panel.locator('.viewer-scroll').evaluate((el) => el.scrollWidth > el.clientWidth), '1:1 scrolls');
   await panel.getByTestId('viewer-fit').click();
   assert.ok((await cssWidth()) < 1280);
+  await viewSaid(fitted);
 
   // Delta frames change only their tiles; a gap makes the viewer wait for a keyframe.
   await agent.until(() => agent.received.some((f) => f.type === 'refresh'), { what: 'the viewer asking for a picture' });

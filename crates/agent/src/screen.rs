@@ -80,6 +80,9 @@ pub struct ShareControl {
     /// Top-left of the monitor being shown, for turning the viewer's
     /// coordinates into screen coordinates.
     origin: Mutex<(i32, i32)>,
+    /// How large the technician's viewer shows the picture (device pixels),
+    /// width in the high half; 0 until it said.
+    view: AtomicU64,
 }
 
 impl ShareControl {
@@ -105,6 +108,17 @@ impl ShareControl {
     pub fn select_monitor(&self, id: u32) {
         self.monitor.store(id, Ordering::SeqCst);
         self.request_keyframe();
+    }
+
+    /// The technician's viewer shows the picture `width` × `height` large.
+    pub fn set_view(&self, width: u32, height: u32) {
+        self.view
+            .store(u64::from(width) << 32 | u64::from(height), Ordering::SeqCst);
+    }
+
+    fn view(&self) -> Option<(u32, u32)> {
+        let v = self.view.load(Ordering::SeqCst);
+        (v != 0).then_some(((v >> 32) as u32, v as u32))
     }
 
     pub fn origin(&self) -> (i32, i32) {
@@ -434,6 +448,10 @@ impl CaptureLoop {
         };
         self.encoder
             .set_video_busy(self.video.as_ref().is_some_and(VideoThread::busy));
+        self.encoder.set_video_least_scale(least_scale(
+            (pixels.width, pixels.height),
+            self.control.view(),
+        ));
         let encoded = self.encoder.encode_damaged(
             u16::try_from(monitor.id % 65_536).unwrap_or(0),
             pixels,
@@ -541,6 +559,23 @@ fn answer_first(damage: &[Area], steady: &[Area], whole: u64) -> Option<(Vec<Are
     (!new.is_empty() && !rest.is_empty() && size * 16 <= whole).then_some((new, rest))
 }
 
+/// How many times smaller each way (1, 2 or 4) video may be coded for a
+/// viewer that shows a `picture`-sized picture at `view` (device pixels):
+/// as small as still fills the view, stretched by at most an eighth (which
+/// the eye does not see in moving pictures; the viewer's layout often
+/// leaves it a few pixels over a half).
+fn least_scale(picture: (u32, u32), view: Option<(u32, u32)>) -> u32 {
+    let Some((vw, vh)) = view else { return 1 };
+    let fits = |shown: u32, whole: u32, n: u32| {
+        u64::from(shown) * u64::from(2 * n) * 8 <= u64::from(whole) * 9
+    };
+    let mut n = 1;
+    while n < 4 && fits(vw, picture.0, n) && fits(vh, picture.1, n) {
+        n *= 2;
+    }
+    n
+}
+
 /// The part of `r` (screen coordinates) on `monitor`, in the monitor's picture.
 fn area_in(r: &Rect, monitor: &Rect) -> Option<Area> {
     let x0 = r.x.max(monitor.x);
@@ -580,7 +615,42 @@ fn rgba_of(argb: &[u32]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Area, Outbox, Rect, answer_first, area_in, rgba_of};
+    use super::{Area, Outbox, Rect, answer_first, area_in, least_scale, rgba_of};
+
+    #[test]
+    fn video_is_coded_as_small_as_still_fills_the_view() {
+        let screen = (1920, 1080);
+        assert_eq!(least_scale(screen, None), 1, "no size said yet");
+        assert_eq!(least_scale(screen, Some((1920, 1080))), 1, "1:1");
+        assert_eq!(
+            least_scale(screen, Some((1300, 731))),
+            1,
+            "most of a window"
+        );
+        assert_eq!(least_scale(screen, Some((960, 540))), 2, "half each way");
+        assert_eq!(
+            least_scale(screen, Some((861, 484))),
+            2,
+            "fit into a small console"
+        );
+        assert_eq!(least_scale((3840, 2160), Some((960, 540))), 4);
+        assert_eq!(
+            least_scale((3840, 2160), Some((100, 50))),
+            4,
+            "never more than 4"
+        );
+        assert_eq!(
+            least_scale(screen, Some((1080, 607))),
+            2,
+            "an eighth over a half"
+        );
+        assert_eq!(least_scale(screen, Some((1090, 613))), 1, "more than that");
+        assert_eq!(
+            least_scale(screen, Some((900, 700))),
+            1,
+            "both ways must fit"
+        );
+    }
 
     #[test]
     fn updates_are_numbered_in_queue_order_across_threads() {

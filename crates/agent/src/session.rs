@@ -272,6 +272,11 @@ async fn read_loop(
                             parts.share.request_keyframe();
                         }
                     }
+                    ServerToAgent::View { epoch, width, height } => {
+                        if grant.current().is_some_and(|g| g.epoch == epoch) {
+                            parts.share.set_view(width, height);
+                        }
+                    }
                     ServerToAgent::Ended { .. } => {
                         stop_sharing_locally(parts, &mut grant);
                         ui(parts, UiCommand::Ended { text: None });

@@ -92,6 +92,9 @@ pub struct Encoder {
     video_busy: bool,
     #[cfg(feature = "h264")]
     video_stream: u64,
+    /// Video is coded at least this many times smaller each way.
+    #[cfg(feature = "h264")]
+    video_least_scale: u32,
 }
 
 /// A video picture to be coded apart from the encoder (see
@@ -105,6 +108,8 @@ pub struct VideoJob {
     area: Area,
     stream: u64,
     at: Duration,
+    /// See [`Encoder::set_video_least_scale`].
+    least_scale: u32,
     /// BGRA, `area.width·4` bytes a row.
     bgra: Vec<u8>,
 }
@@ -159,6 +164,7 @@ impl VideoCoder {
             width: job.area.width,
             height: job.area.height,
         };
+        self.video.set_least_scale(job.least_scale);
         let (data, fresh) = self.video.encode(&pixels, local, job.at)?;
         if data.is_empty() {
             return Ok(None);
@@ -278,6 +284,8 @@ impl Encoder {
             video_busy: false,
             #[cfg(feature = "h264")]
             video_stream: 0,
+            #[cfg(feature = "h264")]
+            video_least_scale: 1,
         }
     }
 
@@ -313,6 +321,15 @@ impl Encoder {
     #[cfg(feature = "h264")]
     pub fn set_video_busy(&mut self, busy: bool) {
         self.video_busy = busy;
+    }
+
+    /// The viewer shows the picture `n` times smaller each way or more (1,
+    /// 2 or 4): video is coded at least that much smaller, since the pixels
+    /// beyond would be thrown away when it is drawn. Lossless pictures stay
+    /// whole, so the still picture is exact at any size.
+    #[cfg(feature = "h264")]
+    pub fn set_video_least_scale(&mut self, n: u32) {
+        self.video_least_scale = n;
     }
 
     /// Apart video: the picture the last call handed out, if any.
@@ -813,11 +830,13 @@ impl Encoder {
                 area,
                 stream: self.video_stream,
                 at,
+                least_scale: self.video_least_scale,
                 bgra,
             });
             self.sent_as_video(pixels, area);
             return Ok(changed.into_iter().filter(|&t| !inside(t, self)).collect());
         }
+        self.video.set_least_scale(self.video_least_scale);
         let (data, fresh) = self.video.encode(pixels, area, at)?;
         if data.is_empty() {
             // The rate control skipped this picture.

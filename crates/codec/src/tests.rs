@@ -367,9 +367,21 @@ fn random_edits_always_round_trip() {
 #[cfg(feature = "h264")]
 #[test]
 fn busy_rich_areas_become_video_then_lossless_again() {
+    video_then_lossless(1);
+}
+
+#[test]
+fn video_coded_smaller_for_a_small_viewer_still_ends_lossless() {
+    video_then_lossless(2);
+}
+
+/// A film becomes video (coded at least `least_scale` times smaller each
+/// way), and the picture ends exact once it stops.
+fn video_then_lossless(least_scale: u32) {
     let (w, h) = (512, 384);
     let film = |t: u32| film(t, |_, _| [240, 240, 240, 0]);
     let mut enc = Encoder::new();
+    enc.set_video_least_scale(least_scale);
     let mut dec = Decoder::default();
     let mut kinds = Vec::new();
     for t in 0..24 {

@@ -95,7 +95,13 @@ pub(crate) struct VideoEncoder {
     /// within one picture an interval.
     tokens: f64,
     refilled: Option<Duration>,
+    /// How many times smaller each way the rate control wants pictures coded.
     scale: u32,
+    /// How many times smaller each way pictures are coded at least: the
+    /// viewer shows them no larger (see [`VideoEncoder::set_least_scale`]).
+    least: u32,
+    /// The scale the open stream codes at.
+    coded: u32,
     /// Bit 0: the latest picture was dropped by the rate control, bit 1 the one before, …
     skipped: u32,
     coded_at_scale: u32,
@@ -122,6 +128,8 @@ impl VideoEncoder {
             tokens: BURST,
             refilled: None,
             scale: 1,
+            least: 1,
+            coded: 1,
             skipped: 0,
             coded_at_scale: 0,
             average: 0,
@@ -148,6 +156,23 @@ impl VideoEncoder {
         self.tokens = (self.tokens - 1.0).max(0.0);
     }
 
+    /// Codes pictures at least `least` times smaller each way (1, 2 or 4;
+    /// others are rounded down to one of those): the viewer shows the
+    /// picture that much smaller, so the pixels coded beyond that would be
+    /// thrown away there. A change starts a new stream.
+    pub(crate) fn set_least_scale(&mut self, least: u32) {
+        self.least = match least {
+            0 | 1 => 1,
+            2 | 3 => 2,
+            _ => MAX_SCALE,
+        };
+    }
+
+    /// The scale the next picture is coded at.
+    fn scale(&self) -> u32 {
+        self.scale.max(self.least).min(MAX_SCALE)
+    }
+
     /// Whether a picture may be sent at `at`; adds what `interval` allows since the last call.
     pub(crate) fn due(&mut self, at: Duration, interval: Duration) -> bool {
         if let Some(before) = self.refilled
@@ -169,7 +194,8 @@ impl VideoEncoder {
         area: Area,
         at: Duration,
     ) -> Result<(Vec<u8>, bool), CodecError> {
-        let fresh = self.encoder.is_none() || self.area != Some(area);
+        let scale = self.scale();
+        let fresh = self.encoder.is_none() || self.area != Some(area) || self.coded != scale;
         if fresh {
             let config = EncoderConfig::new()
                 .usage_type(UsageType::CameraVideoRealTime)
@@ -185,19 +211,20 @@ impl VideoEncoder {
                 Encoder::with_api_config(api, config)
                     .map_err(|e| CodecError::Video(e.to_string()))?,
             );
-            let (w, h) = coded_size(area, self.scale);
+            let (w, h) = coded_size(area, scale);
             self.yuv = Some(I420::new(w as usize, h as usize));
             self.area = Some(area);
+            self.coded = scale;
             self.coded_at_scale = 0;
         }
         let (Some(encoder), Some(yuv)) = (self.encoder.as_mut(), self.yuv.as_mut()) else {
             return Err(CodecError::Video("no encoder".into()));
         };
-        if self.scale == 1 {
+        if scale == 1 {
             bgra_to_i420(pixels, area, yuv);
         } else {
-            let (w, h) = coded_size(area, self.scale);
-            shrink(pixels, area, self.scale, (w, h), &mut self.small);
+            let (w, h) = coded_size(area, scale);
+            shrink(pixels, area, scale, (w, h), &mut self.small);
             let small = Pixels {
                 width: w,
                 height: h,
@@ -494,5 +521,52 @@ mod tests {
             dec.decode(area, false, &[0, 0, 0, 1, 9]).is_err(),
             "garbage"
         );
+    }
+
+    #[test]
+    fn the_least_scale_codes_smaller_and_a_change_starts_a_new_stream() {
+        let (w, h) = (128u32, 96u32);
+        let data: Vec<u8> = (0..w * h)
+            .flat_map(|i| [(i % w * 2) as u8, (i / w * 2) as u8, 64, 0])
+            .collect();
+        let pixels = Pixels {
+            width: w,
+            height: h,
+            stride: w as usize * 4,
+            data: &data,
+        };
+        let area = Area {
+            x: 0,
+            y: 0,
+            width: w,
+            height: h,
+        };
+        let coded_width = |enc: &VideoEncoder| enc.yuv.as_ref().map(|y| y.width);
+        let mut enc = VideoEncoder::new(3_000_000);
+        let mut dec = VideoDecoder::default();
+        let mut at = Duration::ZERO;
+        let mut next = |enc: &mut VideoEncoder| {
+            at += Duration::from_millis(34);
+            enc.encode(&pixels, area, at).expect("encodes")
+        };
+
+        enc.set_least_scale(2);
+        let (unit, fresh) = next(&mut enc);
+        assert!(fresh);
+        assert_eq!(coded_width(&enc), Some(64));
+        let rgb = dec.decode(area, true, &unit).expect("decodes");
+        assert_eq!(rgb.len(), (w * h * 3) as usize, "drawn over the whole area");
+        assert!(!next(&mut enc).1, "the same scale goes on with the stream");
+
+        enc.set_least_scale(1);
+        assert!(next(&mut enc).1, "a new scale is a new stream");
+        assert_eq!(coded_width(&enc), Some(128));
+
+        enc.set_least_scale(3);
+        assert!(next(&mut enc).1);
+        assert_eq!(coded_width(&enc), Some(64), "3 is taken as 2");
+        enc.set_least_scale(100);
+        assert!(next(&mut enc).1);
+        assert_eq!(coded_width(&enc), Some(32), "at most 4");
     }
 }

@@ -438,6 +438,9 @@ pub enum ClientFrame {
     SelectMonitor { epoch: u64, monitor: u32 },
     /// Technician: the viewer lost track (it dropped frames); send a whole picture.
     Refresh { epoch: u64 },
+    /// Technician: the picture is shown this large on the technician's
+    /// screen (device pixels), so video need not be coded larger.
+    View { epoch: u64, width: u32, height: u32 },
 }
 
 /// One input event, in the coordinates of the monitor being shown.
@@ -528,6 +531,12 @@ pub enum ServerToAgent {
     /// Send a whole picture next (a viewer joined or fell behind).
     Refresh {
         epoch: u64,
+    },
+    /// The technician's viewer shows the picture this large (device pixels).
+    View {
+        epoch: u64,
+        width: u32,
+        height: u32,
     },
     /// The session ended: the app closes.
     Ended {

@@ -239,6 +239,7 @@ where
         ClientFrame::Input { .. }
         | ClientFrame::SelectMonitor { .. }
         | ClientFrame::Refresh { .. }
+        | ClientFrame::View { .. }
             if !technician =>
         {
             Ok(send(
@@ -286,6 +287,33 @@ where
         ClientFrame::Refresh { epoch } => {
             if hub.current_epoch() == epoch {
                 ask_for_picture(hub).await;
+            }
+            Ok(())
+        }
+        ClientFrame::View { width, height, .. } if width == 0 || height == 0 => Ok(send(
+            socket,
+            &bad_frame("The viewer's size must be at least 1 × 1 pixels.", None),
+        )
+        .await?),
+        ClientFrame::View {
+            epoch,
+            width,
+            height,
+        } => {
+            if hub.frames_allowed()
+                && hub.current_epoch() == epoch
+                && let Some(agent) = hub.agent()
+                && agent
+                    .tx
+                    .send(ServerToAgent::View {
+                        epoch,
+                        width,
+                        height,
+                    })
+                    .await
+                    .is_err()
+            {
+                tracing::debug!(session = %hub.session_id, "support app gone; viewer size not passed on");
             }
             Ok(())
         }

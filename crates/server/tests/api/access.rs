@@ -16,6 +16,7 @@ use crate::ws::{Ws, connect, next, next_event};
 both_backends!(
     guided_flow_from_request_to_live_frames_and_input,
     view_only_grant_drops_input,
+    the_viewers_size_reaches_the_app_under_the_current_grant,
     nothing_passes_after_revocation_and_old_input_stays_dropped,
     denial_is_shown_and_grants_nothing,
     tickets_are_single_use_and_expire,
@@ -292,6 +293,54 @@ async fn view_only_grant_drops_input(backend: Backend) {
     );
     let ask = agent_next(&mut a, "request").await;
     assert_eq!(ask["access"], "control");
+    app.stop().await;
+}
+
+async fn the_viewers_size_reaches_the_app_under_the_current_grant(backend: Backend) {
+    let app = app(backend).await;
+    let tech = app.technician("dana@example.com").await;
+    let (sid, cust) = app.joined_session(&tech).await;
+    let (mut t, mut a, epoch) = granted(&app, &tech, &cust, &sid, "view").await;
+    let size = |epoch: u64, width: u32, height: u32| {
+        Message::text(
+            json!({"type": "view", "epoch": epoch, "width": width, "height": height}).to_string(),
+        )
+    };
+    // Under another grant's epoch: dropped; then the current one passes.
+    t.send(size(epoch + 1, 100, 100)).await.expect("view");
+    t.send(size(epoch, 960, 540)).await.expect("view");
+    assert_eq!(
+        agent_next(&mut a, "view").await,
+        json!({"type": "view", "epoch": epoch, "width": 960, "height": 540})
+    );
+    // No size: refused with a sentence, nothing passed on.
+    t.send(size(epoch, 0, 540)).await.expect("view");
+    loop {
+        let f = next(&mut t).await.expect("frame");
+        if f["type"] == "error" {
+            assert_eq!(f["error"], "bad_frame");
+            assert!(
+                f["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("at least 1 × 1"))
+            );
+            break;
+        }
+    }
+    // The customer's page may not send it.
+    let mut c = connect(&app, &sid, &cust, 1000).await;
+    c.send(size(epoch, 10, 10)).await.expect("send");
+    loop {
+        let f = next(&mut c).await.expect("frame");
+        if f["type"] == "error" {
+            assert_eq!(f["error"], "bad_frame");
+            break;
+        }
+    }
+    // Neither the refused frames nor the stale one reached the app: the next
+    // thing it gets is the next valid size.
+    t.send(size(epoch, 1280, 720)).await.expect("view");
+    assert_eq!(agent_next(&mut a, "view").await["width"], 1280);
     app.stop().await;
 }
 
