@@ -485,20 +485,25 @@ impl VideoDecoder {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_smaller_coded_picture_fills_its_area() {
+    /// A 128×96 BGRA gradient: blue grows to the right, green downwards, red 128.
+    fn gradient() -> (u32, u32, Vec<u8>) {
         let (w, h) = (128u32, 96u32);
-        let data: Vec<u8> = (0..w * h)
+        let data = (0..w * h)
             .flat_map(|i| {
                 let (x, y) = (i % w, i / w);
                 [(x * 2) as u8, (y * 2) as u8, 128, 0]
             })
             .collect();
+        (w, h, data)
+    }
+
+    /// `data` as a whole `w`×`h` picture, and its whole area.
+    fn whole(w: u32, h: u32, data: &[u8]) -> (Pixels<'_>, Area) {
         let pixels = Pixels {
             width: w,
             height: h,
             stride: w as usize * 4,
-            data: &data,
+            data,
         };
         let area = Area {
             x: 0,
@@ -506,6 +511,13 @@ mod tests {
             width: w,
             height: h,
         };
+        (pixels, area)
+    }
+
+    #[test]
+    fn a_smaller_coded_picture_fills_its_area() {
+        let (w, h, data) = gradient();
+        let (pixels, area) = whole(w, h, &data);
         let mut enc = VideoEncoder::new(3_000_000);
         enc.scale = 2;
         let (unit, fresh) = enc.encode(&pixels, area, Duration::ZERO).expect("encodes");
@@ -525,22 +537,8 @@ mod tests {
 
     #[test]
     fn the_least_scale_codes_smaller_and_a_change_starts_a_new_stream() {
-        let (w, h) = (128u32, 96u32);
-        let data: Vec<u8> = (0..w * h)
-            .flat_map(|i| [(i % w * 2) as u8, (i / w * 2) as u8, 64, 0])
-            .collect();
-        let pixels = Pixels {
-            width: w,
-            height: h,
-            stride: w as usize * 4,
-            data: &data,
-        };
-        let area = Area {
-            x: 0,
-            y: 0,
-            width: w,
-            height: h,
-        };
+        let (w, h, data) = gradient();
+        let (pixels, area) = whole(w, h, &data);
         let coded_width = |enc: &VideoEncoder| enc.yuv.as_ref().map(|y| y.width);
         let mut enc = VideoEncoder::new(3_000_000);
         let mut dec = VideoDecoder::default();
