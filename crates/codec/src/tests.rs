@@ -23,6 +23,7 @@ fn px(data: &[u8], w: u32, h: u32) -> Pixels<'_> {
 
 /// A 512×384 BGRA picture: a film at (64, 64), 384×256, whose rich colours
 /// move with `t` (the encoder's video case), and `outside(x, y)` around it.
+#[cfg(feature = "h264")]
 fn film(t: u32, outside: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
     picture(512, 384, |x, y| {
         if (64..448).contains(&x) && (64..320).contains(&y) {
@@ -370,6 +371,7 @@ fn busy_rich_areas_become_video_then_lossless_again() {
     video_then_lossless(1);
 }
 
+#[cfg(feature = "h264")]
 #[test]
 fn video_coded_smaller_for_a_small_viewer_still_ends_lossless() {
     video_then_lossless(2);
@@ -377,6 +379,7 @@ fn video_coded_smaller_for_a_small_viewer_still_ends_lossless() {
 
 /// A film becomes video (coded at least `least_scale` times smaller each
 /// way), and the picture ends exact once it stops.
+#[cfg(feature = "h264")]
 fn video_then_lossless(least_scale: u32) {
     let (w, h) = (512, 384);
     let film = |t: u32| film(t, |_, _| [240, 240, 240, 0]);
@@ -611,6 +614,7 @@ fn cursor_message_layout() {
     assert_eq!(encode_cursor(0, 0, false, None).len(), 10);
 }
 
+#[cfg(feature = "h264")]
 #[test]
 fn video_coded_apart_arrives_in_order_and_ends_lossless() {
     let (w, h) = (512, 384);
@@ -705,6 +709,7 @@ fn video_coded_apart_arrives_in_order_and_ends_lossless() {
     assert_shows(&dec, &last);
 }
 
+#[cfg(feature = "h264")]
 #[test]
 fn video_survives_looks_more_frequent_than_its_pictures() {
     // A 30 Hz film, looked at every 5.5 ms (as right after input), with the
