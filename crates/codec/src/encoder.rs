@@ -170,9 +170,7 @@ impl VideoCoder {
             return Ok(None);
         }
         let mut ops = Vec::with_capacity(14);
-        rect_op(&mut ops, op::VIDEO, job.area);
-        ops.push(u8::from(fresh));
-        ops.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        video_op(&mut ops, job.area, fresh, data.len());
         message(
             Header {
                 monitor: job.monitor,
@@ -244,6 +242,15 @@ fn rect_op(ops: &mut Vec<u8>, kind: u8, a: Area) {
     for v in [a.x, a.y, a.width, a.height] {
         ops.extend_from_slice(&(v as u16).to_le_bytes());
     }
+}
+
+/// Appends a video operation: `area`, whether its unit starts a stream, and
+/// the unit's length (the unit itself follows the DEFLATE stream).
+#[cfg(feature = "h264")]
+fn video_op(ops: &mut Vec<u8>, area: Area, fresh: bool, len: usize) {
+    rect_op(ops, op::VIDEO, area);
+    ops.push(u8::from(fresh));
+    ops.extend_from_slice(&(len as u32).to_le_bytes());
 }
 
 impl Default for Encoder {
@@ -497,12 +504,17 @@ impl Encoder {
         }
     }
 
+    /// Whether tile `t` belongs to `area` (its top-left corner is inside;
+    /// video areas are made of whole tiles).
+    #[cfg(feature = "h264")]
+    fn tile_in(&self, t: u32, area: Area) -> bool {
+        let a = self.tile_area(t);
+        a.x >= area.x && a.y >= area.y && a.x < area.x + area.width && a.y < area.y + area.height
+    }
+
     #[cfg(feature = "h264")]
     fn in_video(&self, t: u32) -> bool {
-        let a = self.tile_area(t);
-        self.video.area().is_some_and(|v| {
-            a.x >= v.x && a.y >= v.y && a.x < v.x + v.width && a.y < v.y + v.height
-        })
+        self.video.area().is_some_and(|v| self.tile_in(t, v))
     }
 
     #[cfg(not(feature = "h264"))]
@@ -797,25 +809,14 @@ impl Encoder {
         let Some(area) = area else {
             return Ok(changed);
         };
-        let inside = |t: u32, this: &Self| {
-            let a = this.tile_area(t);
-            a.x >= area.x
-                && a.y >= area.y
-                && a.x < area.x + area.width
-                && a.y < area.y + area.height
-        };
-        if !changed.iter().any(|&t| inside(t, self))
+        let (video, rest): (Vec<u32>, Vec<u32>) =
+            changed.into_iter().partition(|&t| self.tile_in(t, area));
+        if video.is_empty()
             || !self.video.due(at, self.config.video_interval)
             || (self.config.video_apart && self.video_busy)
         {
-            // Video tiles not sent now stay different from `previous` and are
-            // looked at again next frame.
-            for &t in &changed {
-                if inside(t, self) {
-                    self.tiles[t as usize].pending = true;
-                }
-            }
-            return Ok(changed.into_iter().filter(|&t| !inside(t, self)).collect());
+            self.hold_back(&video);
+            return Ok(rest);
         }
         if self.config.video_apart {
             self.video.claim(area);
@@ -834,26 +835,29 @@ impl Encoder {
                 bgra,
             });
             self.sent_as_video(pixels, area);
-            return Ok(changed.into_iter().filter(|&t| !inside(t, self)).collect());
+            return Ok(rest);
         }
         self.video.set_least_scale(self.video_least_scale);
         let (data, fresh) = self.video.encode(pixels, area, at)?;
         if data.is_empty() {
             // The rate control skipped this picture.
-            for &t in &changed {
-                if inside(t, self) {
-                    self.tiles[t as usize].pending = true;
-                }
-            }
+            self.hold_back(&video);
         } else {
-            self.push_rect(op::VIDEO, area);
-            self.ops.push(u8::from(fresh));
-            self.ops
-                .extend_from_slice(&(data.len() as u32).to_le_bytes());
+            self.op_count += 1;
+            video_op(&mut self.ops, area, fresh, data.len());
             self.video_data.extend_from_slice(&data);
             self.sent_as_video(pixels, area);
         }
-        Ok(changed.into_iter().filter(|&t| !inside(t, self)).collect())
+        Ok(rest)
+    }
+
+    /// Video tiles not sent now stay different from `previous` and are
+    /// looked at again next frame.
+    #[cfg(feature = "h264")]
+    fn hold_back(&mut self, video: &[u32]) {
+        for &t in video {
+            self.tiles[t as usize].pending = true;
+        }
     }
 
     /// The viewer gets `area` from video: remember its pixels for comparing,
@@ -866,12 +870,7 @@ impl Encoder {
                 .copy_from_slice(pixels.row(y, area.x, area.width));
         }
         for t in 0..self.cols * self.rows {
-            let a = self.tile_area(t);
-            if a.x >= area.x
-                && a.y >= area.y
-                && a.x < area.x + area.width
-                && a.y < area.y + area.height
-            {
+            if self.tile_in(t, area) {
                 self.tiles[t as usize].lossy = true;
             }
         }

@@ -276,9 +276,9 @@ impl VideoEncoder {
             },
         );
         if after != before {
-            // A new stream at the new size, starting with an IDR picture.
+            // The next picture starts a new stream if this changes the size
+            // it is coded at (see `encode`).
             self.scale = after;
-            self.encoder = None;
             self.skipped = 0;
             self.average = 0;
         }
