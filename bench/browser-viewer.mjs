@@ -17,9 +17,9 @@
 //                                 [--warmup-secs 2] [--latency-samples 20]
 //                                 [--json FILE] [--profile DIR]
 
-import { spawn, execFile, execFileSync } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,7 +33,7 @@ const release = (name) => path.join(repoRoot, 'target', 'release', name);
 // The harness starts (and adds users with) TETHER_BIN: the release server here.
 process.env.TETHER_BIN ||= release('tether');
 // The harness finds playwright-core in tests/browser/node_modules, beside itself.
-const { addUser, launchBrowser, signIn, startServer, startSession, tetherBin } = await import('../tests/browser/harness.mjs').catch((err) => {
+const { addUser, downloadApp, launchBrowser, signIn, startServer, startSession, tetherBin, xdotool } = await import('../tests/browser/harness.mjs').catch((err) => {
   if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
   console.error(`browser-viewer: ${err.message}\nrun (cd tests/browser && npm ci)`);
   process.exit(1);
@@ -211,16 +211,6 @@ async function startXvfb() {
   });
   number = await withTimeout(ready, SETUP_TIMEOUT_MS, `Xvfb did not come up within ${SETUP_TIMEOUT_MS} ms`);
   return { display: `:${number}`, proc };
-}
-
-/** Runs xdotool on `display`; resolves with its output. */
-function xdotool(display, ...args) {
-  return new Promise((resolve, reject) => {
-    execFile('xdotool', args, { env: { ...process.env, DISPLAY: display }, timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`xdotool ${args.join(' ')}: ${err.message} ${stderr}`));
-      else resolve(stdout);
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------
@@ -652,10 +642,7 @@ async function startTether(display, tmp) {
   // Remote control, asked for in the console; the customer downloads the app and runs it.
   await panel.getByTestId('request-control').click();
   await cp.getByTestId('access-request').waitFor();
-  const [download] = await Promise.all([cp.waitForEvent('download'), cp.getByTestId('download-app').click()]);
-  const file = path.join(tmp, download.suggestedFilename());
-  await download.saveAs(file);
-  await chmod(file, 0o755);
+  const file = await downloadApp(cp, tmp);
   const app = await spawnGroup('support app', file, [], { env: { DISPLAY: display, LANG: 'en_US.UTF-8' } });
   onCleanup('support app', () => app.stop());
   await flowAt('awaiting_consent').waitFor({ timeout: SETUP_TIMEOUT_MS });

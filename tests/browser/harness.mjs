@@ -8,8 +8,8 @@
 //                   from disk instead of the copy built into the binary
 //   CHROMIUM_PATH   browser executable (default: /usr/bin/chromium)
 
-import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, link, copyFile, writeFile, readdir, readFile, watch } from 'node:fs/promises';
+import { spawn, execFile } from 'node:child_process';
+import { chmod, mkdtemp, mkdir, rm, link, copyFile, writeFile, readdir, readFile, watch } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -173,6 +173,29 @@ export async function startSession(page, { requestRemoteControl = false } = {}) 
   const joinLink = (await panel.getByTestId('join-link').textContent()).trim();
   const sessionId = await panel.getAttribute('data-session-id');
   return { panel: page.locator(`[data-testid="session-panel"][data-session-id="${sessionId}"]`), key, joinLink, sessionId };
+}
+
+/**
+ * The customer's page `cp` downloads the support app from its request card
+ * into `dir` (its file name after `prefix`) and makes it executable, as a
+ * customer would; returns its path.
+ */
+export async function downloadApp(cp, dir, prefix = '') {
+  const [download] = await Promise.all([cp.waitForEvent('download'), cp.getByTestId('download-app').click()]);
+  const file = path.join(dir, `${prefix}${download.suggestedFilename()}`);
+  await download.saveAs(file);
+  await chmod(file, 0o755);
+  return file;
+}
+
+/** Runs xdotool on X display `display`; resolves with its output (rejects on failure). */
+export function xdotool(display, ...args) {
+  return new Promise((resolve, reject) => {
+    execFile('xdotool', args, { env: { ...process.env, DISPLAY: display }, timeout: 20_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`xdotool ${args.join(' ')}: ${err.message} ${stderr}`));
+      else resolve(stdout);
+    });
+  });
 }
 
 /** Sends a chat message through the composer inside `scope`. */

@@ -14,15 +14,16 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inflateRawSync } from 'node:zlib';
 import {
   tetherBin, setupSuite, signIn, startSession, screenshot, watchPage, typeGerman, stopSharingTimed,
+  downloadApp, xdotool as xdotoolOn,
 } from './harness.mjs';
 
 const APP = path.join(path.dirname(tetherBin), 'tether-support');
@@ -144,12 +145,7 @@ async function startXvfb() {
 
 /** Runs xdotool on our display; resolves with its output (rejects on failure). */
 function xdotool(...args) {
-  return new Promise((resolve, reject) => {
-    execFile('xdotool', args, { env: { ...process.env, DISPLAY: display }, timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`xdotool ${args.join(' ')}: ${err.message} ${stderr}`));
-      else resolve(stdout);
-    });
-  });
+  return xdotoolOn(display, ...args);
 }
 
 /** Ids of the mapped windows whose name matches `pattern` (none: []). */
@@ -409,10 +405,7 @@ test('remote control of a real desktop: consent in the app, picture, mouse, keyb
   await panel.locator('[aria-current="step"]').filter({ hasText: 'Request sent' }).waitFor();
   await cp.getByTestId('access-request').waitFor();
   await screenshot(cp, 'e2e-customer-request-card');
-  const [download] = await Promise.all([cp.waitForEvent('download'), cp.getByTestId('download-app').click()]);
-  const file = path.join(tmp, download.suggestedFilename());
-  await download.saveAs(file);
-  await chmod(file, 0o755);
+  const file = await downloadApp(cp, tmp);
   await flowAt('download_started').waitFor();
   await panel.locator('[aria-current="step"]').filter({ hasText: 'Download started' }).waitFor();
 
@@ -551,10 +544,7 @@ test('a film on the desktop plays in the console as H.264 video, steadily, and e
   // Screen view, allowed in the real app.
   await panel.getByTestId('request-view').click();
   await cp.getByTestId('access-request').waitFor();
-  const [download] = await Promise.all([cp.waitForEvent('download'), cp.getByTestId('download-app').click()]);
-  const file = path.join(tmp, `film-${download.suggestedFilename()}`);
-  await download.saveAs(file);
-  await chmod(file, 0o755);
+  const file = await downloadApp(cp, tmp, 'film-');
   app = startProcess(file, [], { DISPLAY: display, LANG: 'en_US.UTF-8' });
   await flowAt('awaiting_consent').waitFor({ timeout: 20_000 });
   await allowInApp();
