@@ -613,7 +613,6 @@ export class ScreenViewer {
       el.style.width = cssW;
       el.style.height = cssH;
     }
-    this.scale = scale;
     this.#sendView();
   }
 
