@@ -205,15 +205,18 @@ async fn next_media(
 
 async fn ask_for_picture(hub: &Hub) {
     let epoch = hub.current_epoch();
+    to_app_under(hub, epoch, ServerToAgent::Refresh { epoch }, "refresh").await;
+}
+
+/// Passes `frame` to the support app if `epoch` is the grant in force; a
+/// frame meant for an ended or another grant is dropped.
+async fn to_app_under(hub: &Hub, epoch: u64, frame: ServerToAgent, what: &str) {
     if epoch != 0
+        && hub.current_epoch() == epoch
         && let Some(agent) = hub.agent()
-        && agent
-            .tx
-            .send(ServerToAgent::Refresh { epoch })
-            .await
-            .is_err()
+        && agent.tx.send(frame).await.is_err()
     {
-        tracing::debug!(session = %hub.session_id, "support app gone before a refresh");
+        tracing::debug!(session = %hub.session_id, "support app gone; {what} dropped");
     }
 }
 
@@ -271,23 +274,12 @@ where
             Ok(())
         }
         ClientFrame::SelectMonitor { epoch, monitor } => {
-            if hub.frames_allowed()
-                && hub.current_epoch() == epoch
-                && let Some(agent) = hub.agent()
-                && agent
-                    .tx
-                    .send(ServerToAgent::SelectMonitor { epoch, monitor })
-                    .await
-                    .is_err()
-            {
-                tracing::debug!(session = %hub.session_id, "support app gone; monitor not switched");
-            }
+            let frame = ServerToAgent::SelectMonitor { epoch, monitor };
+            to_app_under(hub, epoch, frame, "monitor switch").await;
             Ok(())
         }
         ClientFrame::Refresh { epoch } => {
-            if hub.current_epoch() == epoch {
-                ask_for_picture(hub).await;
-            }
+            to_app_under(hub, epoch, ServerToAgent::Refresh { epoch }, "refresh").await;
             Ok(())
         }
         ClientFrame::View { width, height, .. } if width == 0 || height == 0 => Ok(send(
@@ -300,21 +292,12 @@ where
             width,
             height,
         } => {
-            if hub.frames_allowed()
-                && hub.current_epoch() == epoch
-                && let Some(agent) = hub.agent()
-                && agent
-                    .tx
-                    .send(ServerToAgent::View {
-                        epoch,
-                        width,
-                        height,
-                    })
-                    .await
-                    .is_err()
-            {
-                tracing::debug!(session = %hub.session_id, "support app gone; viewer size not passed on");
-            }
+            let frame = ServerToAgent::View {
+                epoch,
+                width,
+                height,
+            };
+            to_app_under(hub, epoch, frame, "viewer size").await;
             Ok(())
         }
         ClientFrame::Chat { text, client_id } => {
