@@ -480,8 +480,6 @@ function pageFigures({ t0, t1 }) {
     if (shown === undefined) neverApplied += 1;
     else lags.push(shown - at);
   }
-  lags.sort((a, b) => a - b);
-  const rank = (p) => (lags.length ? lags[Math.min(lags.length - 1, Math.ceil((p / 100) * lags.length) - 1)] : null);
   const last = (list) => list.filter(([at]) => at <= t1).at(-1)?.[1] ?? null;
   const lastReceived = last(received);
   const lastApplied = last(applied);
@@ -501,9 +499,7 @@ function pageFigures({ t0, t1 }) {
     received: receivedIn.length,
     applied: applied.filter(inside).length,
     neverApplied,
-    lagP50: rank(50),
-    lagP99: rank(99),
-    lagMax: lags.at(-1) ?? null,
+    lags,
     behindAtEnd: lastReceived === null || lastApplied === null ? null : lastReceived - lastApplied,
     animationFrames: ticks.length,
     changedAnimationFrames: changes,
@@ -788,7 +784,7 @@ function opsSummary(frames, seconds) {
   }]));
 }
 
-/** The nearest-rank `p`th percentile of `values` (null for none), as the page figures the lag. */
+/** The nearest-rank `p`th percentile of `values` (null for none; 100: the largest). */
 function percentile(values, p) {
   if (!values.length) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -889,9 +885,9 @@ async function measure(name, tether, opts) {
     distinctAppliedPerSec: perSec(fig.applied),
     appliedPct: fig.received ? ((fig.received - fig.neverApplied) * 100) / fig.received : null,
     neverApplied: fig.neverApplied,
-    lagP50Ms: fig.lagP50,
-    lagP99Ms: fig.lagP99,
-    lagMaxMs: fig.lagMax,
+    lagP50Ms: percentile(fig.lags, 50),
+    lagP99Ms: percentile(fig.lags, 99),
+    lagMaxMs: percentile(fig.lags, 100),
     clickMs: clicks.times,
     clickP50Ms: percentile(clicks.times, 50),
     clickP99Ms: percentile(clicks.times, 99),
