@@ -110,8 +110,7 @@ pub struct VideoJob {
     at: Duration,
     /// See [`Encoder::set_video_least_scale`].
     least_scale: u32,
-    /// BGRA, `area.width·4` bytes a row.
-    bgra: Vec<u8>,
+    picture: crate::video::I420,
 }
 
 #[cfg(feature = "h264")]
@@ -152,20 +151,8 @@ impl VideoCoder {
             self.video.stop();
             self.stream = Some(job.stream);
         }
-        let pixels = Pixels {
-            width: job.area.width,
-            height: job.area.height,
-            stride: job.area.width as usize * 4,
-            data: &job.bgra,
-        };
-        let local = Area {
-            x: 0,
-            y: 0,
-            width: job.area.width,
-            height: job.area.height,
-        };
         self.video.set_least_scale(job.least_scale);
-        let (data, fresh) = self.video.encode(&pixels, local, job.at)?;
+        let (data, fresh) = self.video.encode(&job.picture, job.area, job.at)?;
         if data.is_empty() {
             return Ok(None);
         }
@@ -820,10 +807,6 @@ impl Encoder {
         }
         if self.config.video_apart {
             self.video.claim(area);
-            let mut bgra = Vec::with_capacity(area.width as usize * area.height as usize * 4);
-            for y in area.y..area.y + area.height {
-                bgra.extend_from_slice(pixels.row(y, area.x, area.width));
-            }
             self.video_job = Some(VideoJob {
                 monitor,
                 width: self.width,
@@ -832,13 +815,16 @@ impl Encoder {
                 stream: self.video_stream,
                 at,
                 least_scale: self.video_least_scale,
-                bgra,
+                picture: crate::video::I420::from_bgra(pixels, area, |y, row| {
+                    remember(&mut self.previous, self.width, area.x, y, row);
+                }),
             });
-            self.sent_as_video(pixels, area);
+            self.mark_lossy(area);
             return Ok(rest);
         }
         self.video.set_least_scale(self.video_least_scale);
-        let (data, fresh) = self.video.encode(pixels, area, at)?;
+        let picture = crate::video::I420::from_bgra(pixels, area, |_, _| {});
+        let (data, fresh) = self.video.encode(&picture, area, at)?;
         if data.is_empty() {
             // The rate control skipped this picture.
             self.hold_back(&video);
@@ -846,7 +832,16 @@ impl Encoder {
             self.op_count += 1;
             video_op(&mut self.ops, area, fresh, data.len());
             self.video_data.extend_from_slice(&data);
-            self.sent_as_video(pixels, area);
+            for y in area.y..area.y + area.height {
+                remember(
+                    &mut self.previous,
+                    self.width,
+                    area.x,
+                    y,
+                    pixels.row(y, area.x, area.width),
+                );
+            }
+            self.mark_lossy(area);
         }
         Ok(rest)
     }
@@ -860,21 +855,24 @@ impl Encoder {
         }
     }
 
-    /// The viewer gets `area` from video: remember its pixels for comparing,
-    /// and its tiles as lossy.
+    /// The viewer gets `area` from video (its pixels are remembered for
+    /// comparing with [`remember`]): its tiles are lossy.
     #[cfg(feature = "h264")]
-    fn sent_as_video(&mut self, pixels: &Pixels<'_>, area: Area) {
-        for y in area.y..area.y + area.height {
-            let start = (y as usize * self.width as usize + area.x as usize) * 4;
-            self.previous[start..start + area.width as usize * 4]
-                .copy_from_slice(pixels.row(y, area.x, area.width));
-        }
+    fn mark_lossy(&mut self, area: Area) {
         for t in 0..self.cols * self.rows {
             if self.tile_in(t, area) {
                 self.tiles[t as usize].lossy = true;
             }
         }
     }
+}
+
+/// Puts `row`, the pixels of row `y` from column `x`, into `previous`, a
+/// picture `width` pixels wide.
+#[cfg(feature = "h264")]
+fn remember(previous: &mut [u8], width: u32, x: u32, y: u32, row: &[u8]) {
+    let start = (y as usize * width as usize + x as usize) * 4;
+    previous[start..start + row.len()].copy_from_slice(row);
 }
 
 /// `0x00RRGGBB` of a BGRA pixel.

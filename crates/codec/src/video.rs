@@ -88,7 +88,6 @@ pub(crate) struct VideoEncoder {
     bitrate: u32,
     area: Option<Area>,
     encoder: Option<Encoder>,
-    yuv: Option<I420>,
     /// Pictures the stream may still send now: one more every `interval`,
     /// at most [`BURST`] saved up, so a 30 Hz source seen through 60 Hz
     /// captures with jitter keeps all its pictures while the average stays
@@ -107,7 +106,8 @@ pub(crate) struct VideoEncoder {
     coded_at_scale: u32,
     /// Recent bytes a picture, smoothed.
     average: u32,
-    small: Vec<u8>,
+    /// The picture made smaller, when it is coded smaller.
+    small: I420,
 }
 
 impl std::fmt::Debug for VideoEncoder {
@@ -124,7 +124,6 @@ impl VideoEncoder {
             bitrate,
             area: None,
             encoder: None,
-            yuv: None,
             tokens: BURST,
             refilled: None,
             scale: 1,
@@ -133,7 +132,7 @@ impl VideoEncoder {
             skipped: 0,
             coded_at_scale: 0,
             average: 0,
-            small: Vec::new(),
+            small: I420::default(),
         }
     }
 
@@ -186,15 +185,21 @@ impl VideoEncoder {
         self.encoder.is_none() || self.tokens >= 1.0
     }
 
-    /// Encodes `area` of `pixels`; returns the access unit (Annex B) and
-    /// whether it starts a new stream. Empty when the rate control skipped it.
+    /// Encodes `picture`, the whole of `area` (which only names the
+    /// stream: another area starts a new one); returns the access unit
+    /// (Annex B) and whether it starts a new stream. Empty when the rate
+    /// control skipped it.
     pub(crate) fn encode(
         &mut self,
-        pixels: &Pixels<'_>,
+        picture: &I420,
         area: Area,
         at: Duration,
     ) -> Result<(Vec<u8>, bool), CodecError> {
-        let scale = self.scale();
+        // A picture too small to make smaller is coded as it is.
+        let scale = match self.scale() as usize {
+            s if picture.width >= 4 * s && picture.height >= 4 * s => s as u32,
+            _ => 1,
+        };
         let fresh = self.encoder.is_none() || self.area != Some(area) || self.coded != scale;
         if fresh {
             let config = EncoderConfig::new()
@@ -211,40 +216,25 @@ impl VideoEncoder {
                 Encoder::with_api_config(api, config)
                     .map_err(|e| CodecError::Video(e.to_string()))?,
             );
-            let (w, h) = coded_size(area, scale);
-            self.yuv = Some(I420::new(w as usize, h as usize));
             self.area = Some(area);
             self.coded = scale;
             self.coded_at_scale = 0;
         }
-        let (Some(encoder), Some(yuv)) = (self.encoder.as_mut(), self.yuv.as_mut()) else {
+        let Some(encoder) = self.encoder.as_mut() else {
             return Err(CodecError::Video("no encoder".into()));
         };
-        if scale == 1 {
-            bgra_to_i420(pixels, area, yuv);
+        let coded = if scale == 1 {
+            picture
         } else {
-            let (w, h) = coded_size(area, scale);
-            shrink(pixels, area, scale, (w, h), &mut self.small);
-            let small = Pixels {
-                width: w,
-                height: h,
-                stride: w as usize * 4,
-                data: &self.small,
-            };
-            let all = Area {
-                x: 0,
-                y: 0,
-                width: w,
-                height: h,
-            };
-            bgra_to_i420(&small, all, yuv);
-        }
+            picture.shrink_into(scale, &mut self.small);
+            &self.small
+        };
         if fresh {
             encoder.force_intra_frame();
         }
         let ts = openh264::Timestamp::from_millis(at.as_millis() as u64);
         let data = encoder
-            .encode_at(&*yuv, ts)
+            .encode_at(coded, ts)
             .map_err(|e| CodecError::Video(e.to_string()))?
             .to_vec();
         self.tokens = (self.tokens - 1.0).max(0.0);
@@ -285,56 +275,146 @@ impl VideoEncoder {
     }
 }
 
-/// The size a picture of `area` is coded at: `scale` times smaller, even.
-fn coded_size(area: Area, scale: u32) -> (u32, u32) {
-    (
-        (area.width / scale).max(2) & !1,
-        (area.height / scale).max(2) & !1,
-    )
-}
-
-/// Averages `scale`×`scale` blocks of `area` into `out`, BGRA, `w·4` bytes a row.
-fn shrink(pixels: &Pixels<'_>, area: Area, scale: u32, (w, h): (u32, u32), out: &mut Vec<u8>) {
-    out.clear();
-    out.resize(w as usize * h as usize * 4, 0);
-    let s = scale as usize;
-    let n = (s * s) as u32;
-    for y in 0..h as usize {
-        let rows: Vec<&[u8]> = (0..s)
-            .map(|dy| pixels.row(area.y + (y * s + dy) as u32, area.x, w * scale))
-            .collect();
-        for x in 0..w as usize {
-            let mut sum = [0u32; 3];
-            for row in &rows {
-                for p in row[x * s * 4..(x + 1) * s * 4].chunks_exact(4) {
-                    sum[0] += u32::from(p[0]);
-                    sum[1] += u32::from(p[1]);
-                    sum[2] += u32::from(p[2]);
-                }
-            }
-            let at = (y * w as usize + x) * 4;
-            out[at..at + 3].copy_from_slice(&[
-                (sum[0] / n) as u8,
-                (sum[1] / n) as u8,
-                (sum[2] / n) as u8,
-            ]);
-        }
-    }
-}
-
-/// A tightly packed I420 picture (Y, then U, then V at half size).
-struct I420 {
+/// A tightly packed I420 picture (Y, then U, then V at half size each way),
+/// BT.601 limited range, as decoders assume without colour information.
+/// Width and height are even (video areas are).
+#[derive(Debug, Default)]
+pub(crate) struct I420 {
     width: usize,
     height: usize,
     data: Vec<u8>,
 }
 
 impl I420 {
-    fn new(width: usize, height: usize) -> Self {
+    /// `area` of `pixels` (BGRA), converted in one pass over the source:
+    /// each pair of rows gives two rows of luma and one of chroma (the
+    /// average of each 2×2 block). Each source row is handed to `seen`
+    /// (with its `y`) right after, while it is still in the cache.
+    pub(crate) fn from_bgra(
+        pixels: &Pixels<'_>,
+        area: Area,
+        mut seen: impl FnMut(u32, &[u8]),
+    ) -> I420 {
+        let (w, h) = (area.width as usize & !1, area.height as usize & !1);
+        let mut data = vec![0; w * h * 3 / 2];
+        let (y_plane, uv) = data.split_at_mut(w * h);
+        let (u_plane, v_plane) = uv.split_at_mut(w * h / 4);
+        // Pixels as little-endian words (0xAARRGGBB): the arithmetic below
+        // then works on whole lanes, which the compiler turns into vector
+        // code (twice as fast as picking bytes out of each pixel).
+        let (mut p0, mut p1) = ([0u32; CHUNK], [0u32; CHUNK]);
+        for row in 0..h / 2 {
+            let y = area.y + 2 * row as u32;
+            let (s0, s1) = (
+                pixels.row(y, area.x, w as u32),
+                pixels.row(y + 1, area.x, w as u32),
+            );
+            let (y0, y1) = y_plane[2 * row * w..(2 * row + 2) * w].split_at_mut(w);
+            let u = &mut u_plane[row * w / 2..(row + 1) * w / 2];
+            let v = &mut v_plane[row * w / 2..(row + 1) * w / 2];
+            for x in (0..w).step_by(CHUNK) {
+                let n = CHUNK.min(w - x);
+                words(&s0[x * 4..(x + n) * 4], &mut p0[..n]);
+                words(&s1[x * 4..(x + n) * 4], &mut p1[..n]);
+                luma(&p0[..n], &mut y0[x..x + n]);
+                luma(&p1[..n], &mut y1[x..x + n]);
+                chroma(
+                    (&p0[..n], &p1[..n]),
+                    &mut u[x / 2..(x + n) / 2],
+                    &mut v[x / 2..(x + n) / 2],
+                );
+            }
+            seen(y, s0);
+            seen(y + 1, s1);
+        }
         I420 {
-            width,
-            height,
-            data: vec![0; width * height * 3 / 2],
+            width: w,
+            height: h,
+            data,
+        }
+    }
+
+    fn planes(&self) -> (&[u8], &[u8], &[u8]) {
+        let n = self.width * self.height;
+        let (y, chroma) = self.data.split_at(n);
+        let (u, v) = chroma.split_at(n / 4);
+        (y, u, v)
+    }
+
+    /// This picture `scale` times smaller each way (even sizes), each
+    /// sample the average of the block it stands for.
+    fn shrink_into(&self, scale: u32, out: &mut I420) {
+        let s = scale as usize;
+        let (w, h) = ((self.width / s).max(2) & !1, (self.height / s).max(2) & !1);
+        out.width = w;
+        out.height = h;
+        out.data.clear();
+        out.data.resize(w * h * 3 / 2, 0);
+        let (y_out, uv) = out.data.split_at_mut(w * h);
+        let (u_out, v_out) = uv.split_at_mut(w * h / 4);
+        let (y, u, v) = self.planes();
+        average(y, self.width, s, y_out, w);
+        average(u, self.width / 2, s, u_out, w / 2);
+        average(v, self.width / 2, s, v_out, w / 2);
+    }
+}
+
+/// Pixels converted to I420 at a time (the words fit in the L1 cache).
+const CHUNK: usize = 128;
+
+fn words(bgra: &[u8], out: &mut [u32]) {
+    for (o, p) in out.iter_mut().zip(bgra.chunks_exact(4)) {
+        *o = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
+    }
+}
+
+fn luma(px: &[u32], out: &mut [u8]) {
+    for (o, &p) in out.iter_mut().zip(px) {
+        let (b, g, r) = (p & 0xff, (p >> 8) & 0xff, (p >> 16) & 0xff);
+        *o = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
+    }
+}
+
+/// One row of U and V from two rows of pixels.
+fn chroma((p0, p1): (&[u32], &[u32]), u: &mut [u8], v: &mut [u8]) {
+    for (((u, v), p), q) in u
+        .iter_mut()
+        .zip(v.iter_mut())
+        .zip(p0.chunks_exact(2))
+        .zip(p1.chunks_exact(2))
+    {
+        let sum = |shift: u32| {
+            let c = |w: u32| (w >> shift) & 0xff;
+            ((c(p[0]) + c(p[1]) + c(q[0]) + c(q[1])) >> 2) as i32
+        };
+        let (b, g, r) = (sum(0), sum(8), sum(16));
+        *u = (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8;
+        *v = (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8;
+    }
+}
+
+/// Averages `s`×`s` blocks of a plane `width` samples wide into one `w`
+/// wide (`s` is 2 or 4: each is its own loop the compiler can vectorise).
+fn average(plane: &[u8], width: usize, s: usize, out: &mut [u8], w: usize) {
+    if s == 2 {
+        average_by::<2>(plane, width, out, w);
+    } else {
+        average_by::<4>(plane, width, out, w);
+    }
+}
+
+fn average_by<const S: usize>(plane: &[u8], width: usize, out: &mut [u8], w: usize) {
+    let mut sums = vec![0u16; w];
+    for (y, row) in out.chunks_exact_mut(w).enumerate() {
+        sums.fill(0);
+        for dy in 0..S {
+            let src = &plane[(y * S + dy) * width..][..w * S];
+            for (sum, block) in sums.iter_mut().zip(src.chunks_exact(S)) {
+                *sum += block.iter().map(|&b| u16::from(b)).sum::<u16>();
+            }
+        }
+        for (o, &sum) in row.iter_mut().zip(&sums) {
+            *o = (sum / (S * S) as u16) as u8;
         }
     }
 }
@@ -347,59 +427,13 @@ impl YUVSource for I420 {
         (self.width, self.width / 2, self.width / 2)
     }
     fn y(&self) -> &[u8] {
-        &self.data[..self.width * self.height]
+        self.planes().0
     }
     fn u(&self) -> &[u8] {
-        let n = self.width * self.height;
-        &self.data[n..n + n / 4]
+        self.planes().1
     }
     fn v(&self) -> &[u8] {
-        let n = self.width * self.height;
-        &self.data[n + n / 4..]
-    }
-}
-
-/// BT.601 limited range, as decoders assume without colour information.
-/// One pass over the source: each pair of rows gives two rows of luma and
-/// one of chroma (the average of each 2×2 block).
-fn bgra_to_i420(pixels: &Pixels<'_>, a: Area, yuv: &mut I420) {
-    let (w, h) = (a.width as usize, a.height as usize);
-    let cw = w / 2;
-    let (y_plane, chroma) = yuv.data.split_at_mut(w * h);
-    let (u_plane, v_plane) = chroma.split_at_mut(cw * (h / 2));
-    let luma = |d: &mut [u8], src: &[u8]| {
-        for (d, p) in d.iter_mut().zip(src.chunks_exact(4)) {
-            let (b, g, r) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
-            *d = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
-        }
-    };
-    for row in 0..h / 2 {
-        let s0 = pixels.row(a.y + 2 * row as u32, a.x, a.width);
-        let s1 = pixels.row(a.y + 2 * row as u32 + 1, a.x, a.width);
-        let (y0, y1) = y_plane[2 * row * w..(2 * row + 2) * w].split_at_mut(w);
-        luma(y0, s0);
-        luma(y1, s1);
-        let u = &mut u_plane[row * cw..(row + 1) * cw];
-        let v = &mut v_plane[row * cw..(row + 1) * cw];
-        for (((u, v), p), q) in u
-            .iter_mut()
-            .zip(v.iter_mut())
-            .zip(s0.chunks_exact(8))
-            .zip(s1.chunks_exact(8))
-        {
-            let sum = |i: usize| {
-                (u32::from(p[i]) + u32::from(p[i + 4]) + u32::from(q[i]) + u32::from(q[i + 4]))
-                    as i32
-                    >> 2
-            };
-            let (b, g, r) = (sum(0), sum(1), sum(2));
-            *u = (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8;
-            *v = (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8;
-        }
-    }
-    if h % 2 == 1 {
-        let last = pixels.row(a.y + h as u32 - 1, a.x, a.width);
-        luma(&mut y_plane[(h - 1) * w..h * w], last);
+        self.planes().2
     }
 }
 
@@ -498,7 +532,7 @@ mod tests {
     }
 
     /// `data` as a whole `w`×`h` picture, and its whole area.
-    fn whole(w: u32, h: u32, data: &[u8]) -> (Pixels<'_>, Area) {
+    fn whole(w: u32, h: u32, data: &[u8]) -> (I420, Area) {
         let pixels = Pixels {
             width: w,
             height: h,
@@ -511,16 +545,109 @@ mod tests {
             width: w,
             height: h,
         };
-        (pixels, area)
+        (I420::from_bgra(&pixels, area, |_, _| {}), area)
+    }
+
+    /// BT.601 limited range for one pixel, written the plain way.
+    fn yuv_of(b: u8, g: u8, r: u8) -> (u8, u8, u8) {
+        let (b, g, r) = (i32::from(b), i32::from(g), i32::from(r));
+        (
+            (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8,
+            (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8,
+            (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8,
+        )
+    }
+
+    #[test]
+    fn an_area_converts_to_i420_like_the_plain_formula() {
+        // An area of 300×6 (more than one chunk, and a part one) at (5, 3)
+        // of a 400-wide picture with padded rows, made of pseudo-random bytes.
+        let (width, height, stride) = (400u32, 12u32, 400 * 4 + 32);
+        let mut seed = 0x2545_f491_u32;
+        let data: Vec<u8> = (0..stride * height as usize)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                seed as u8
+            })
+            .collect();
+        let pixels = Pixels {
+            width,
+            height,
+            stride,
+            data: &data,
+        };
+        let area = Area {
+            x: 5,
+            y: 3,
+            width: 300,
+            height: 6,
+        };
+        let mut seen = Vec::new();
+        let picture = I420::from_bgra(&pixels, area, |y, row| seen.push((y, row.to_vec())));
+        let rows: Vec<_> = (3..9)
+            .map(|y| (y, pixels.row(y, 5, 300).to_vec()))
+            .collect();
+        assert_eq!(seen, rows, "each row of the area handed on once, in order");
+        let (y, u, v) = picture.planes();
+        assert_eq!((y.len(), u.len(), v.len()), (1800, 450, 450));
+        let px = |x: u32, row: u32| pixels.row(area.y + row, area.x + x, 1);
+        for row in 0..6 {
+            for x in 0..300 {
+                let p = px(x, row);
+                assert_eq!(y[(row * 300 + x) as usize], yuv_of(p[0], p[1], p[2]).0);
+            }
+        }
+        for row in 0..3 {
+            for x in 0..150 {
+                let block = [
+                    px(2 * x, 2 * row),
+                    px(2 * x + 1, 2 * row),
+                    px(2 * x, 2 * row + 1),
+                    px(2 * x + 1, 2 * row + 1),
+                ];
+                let mean =
+                    |c: usize| (block.iter().map(|p| u32::from(p[c])).sum::<u32>() / 4) as u8;
+                let (_, eu, ev) = yuv_of(mean(0), mean(1), mean(2));
+                let at = (row * 150 + x) as usize;
+                assert_eq!((u[at], v[at]), (eu, ev), "chroma at {x},{row}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_picture_made_smaller_averages_its_blocks() {
+        let mut picture = I420 {
+            width: 8,
+            height: 4,
+            data: vec![0; 48],
+        };
+        // Luma: each 2×2 block holds 10, 20, 30, 40; chroma counts up.
+        for (i, y) in picture.data[..32].iter_mut().enumerate() {
+            *y = 10 * (1 + (i % 2) as u8 + 2 * ((i / 8) % 2) as u8);
+        }
+        for (i, c) in picture.data[32..].iter_mut().enumerate() {
+            *c = 4 * i as u8;
+        }
+        let mut small = I420::default();
+        picture.shrink_into(2, &mut small);
+        assert_eq!((small.width, small.height), (4, 2));
+        let (y, u, v) = small.planes();
+        assert_eq!(y, [25; 8]);
+        // U is 4×2 samples (0, 4, …, 28): blocks of 2×2 average to these (the
+        // first block is 0, 4, 16, 20).
+        assert_eq!(u, [(4 + 16 + 20) / 4, (8 + 12 + 24 + 28) / 4]);
+        assert_eq!(v, [(32 + 36 + 48 + 52) / 4, (40 + 44 + 56 + 60) / 4]);
     }
 
     #[test]
     fn a_smaller_coded_picture_fills_its_area() {
         let (w, h, data) = gradient();
-        let (pixels, area) = whole(w, h, &data);
+        let (picture, area) = whole(w, h, &data);
         let mut enc = VideoEncoder::new(3_000_000);
         enc.scale = 2;
-        let (unit, fresh) = enc.encode(&pixels, area, Duration::ZERO).expect("encodes");
+        let (unit, fresh) = enc.encode(&picture, area, Duration::ZERO).expect("encodes");
         assert!(fresh && !unit.is_empty());
         let mut dec = VideoDecoder::default();
         let rgb = dec.decode(area, true, &unit).expect("decodes");
@@ -538,14 +665,17 @@ mod tests {
     #[test]
     fn the_least_scale_codes_smaller_and_a_change_starts_a_new_stream() {
         let (w, h, data) = gradient();
-        let (pixels, area) = whole(w, h, &data);
-        let coded_width = |enc: &VideoEncoder| enc.yuv.as_ref().map(|y| y.width);
+        let (picture, area) = whole(w, h, &data);
+        let coded_width = |enc: &VideoEncoder| match enc.coded {
+            1 => Some(picture.width),
+            _ => Some(enc.small.width),
+        };
         let mut enc = VideoEncoder::new(3_000_000);
         let mut dec = VideoDecoder::default();
         let mut at = Duration::ZERO;
         let mut next = |enc: &mut VideoEncoder| {
             at += Duration::from_millis(34);
-            enc.encode(&pixels, area, at).expect("encodes")
+            enc.encode(&picture, area, at).expect("encodes")
         };
 
         enc.set_least_scale(2);
