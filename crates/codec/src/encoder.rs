@@ -92,6 +92,9 @@ pub struct Encoder {
     video_busy: bool,
     #[cfg(feature = "h264")]
     video_stream: u64,
+    /// The part of the video area the stream codes (see `coded_rect`).
+    #[cfg(feature = "h264")]
+    video_rect: Option<Area>,
     /// Video is coded at least this many times smaller each way.
     #[cfg(feature = "h264")]
     video_least_scale: u32,
@@ -278,6 +281,8 @@ impl Encoder {
             video_busy: false,
             #[cfg(feature = "h264")]
             video_stream: 0,
+            #[cfg(feature = "h264")]
+            video_rect: None,
             #[cfg(feature = "h264")]
             video_least_scale: 1,
         }
@@ -764,6 +769,7 @@ impl Encoder {
     fn stop_video(&mut self) {
         self.video.stop();
         self.video_stream += 1;
+        self.video_rect = None;
     }
 
     #[cfg(feature = "h264")]
@@ -805,45 +811,98 @@ impl Encoder {
             self.hold_back(&video);
             return Ok(rest);
         }
+        let rect = self.coded_rect(pixels, area, &video);
+        if self.video_rect.is_some_and(|r| r != rect) {
+            // More of the area moves than before: a new stream for the
+            // larger rectangle.
+            self.stop_video();
+        }
+        self.video_rect = Some(rect);
         if self.config.video_apart {
             self.video.claim(area);
             self.video_job = Some(VideoJob {
                 monitor,
                 width: self.width,
                 height: self.height,
-                area,
+                area: rect,
                 stream: self.video_stream,
                 at,
                 least_scale: self.video_least_scale,
-                picture: crate::video::I420::from_bgra(pixels, area, |y, row| {
-                    remember(&mut self.previous, self.width, area.x, y, row);
+                picture: crate::video::I420::from_bgra(pixels, rect, |y, row| {
+                    remember(&mut self.previous, self.width, rect.x, y, row);
                 }),
             });
-            self.mark_lossy(area);
+            self.mark_lossy(rect);
             return Ok(rest);
         }
+        self.video.show(area);
         self.video.set_least_scale(self.video_least_scale);
-        let picture = crate::video::I420::from_bgra(pixels, area, |_, _| {});
-        let (data, fresh) = self.video.encode(&picture, area, at)?;
+        let picture = crate::video::I420::from_bgra(pixels, rect, |_, _| {});
+        let (data, fresh) = self.video.encode(&picture, rect, at)?;
         if data.is_empty() {
             // The rate control skipped this picture.
             self.hold_back(&video);
         } else {
             self.op_count += 1;
-            video_op(&mut self.ops, area, fresh, data.len());
+            video_op(&mut self.ops, rect, fresh, data.len());
             self.video_data.extend_from_slice(&data);
-            for y in area.y..area.y + area.height {
+            for y in rect.y..rect.y + rect.height {
                 remember(
                     &mut self.previous,
                     self.width,
-                    area.x,
+                    rect.x,
                     y,
-                    pixels.row(y, area.x, area.width),
+                    pixels.row(y, rect.x, rect.width),
                 );
             }
-            self.mark_lossy(area);
+            self.mark_lossy(rect);
         }
         Ok(rest)
+    }
+
+    /// The rectangle of the video `area` (whole tiles) that the stream
+    /// codes: what changed in its `video` tiles (to the pixel in the tiles
+    /// on the area's edge, since a film rarely lines up with tiles), grown
+    /// to hold the stream's rectangle so far, at even coordinates (H.264's
+    /// chroma is half size). Everything that changed in the area is inside,
+    /// so the pixels around stay exact.
+    #[cfg(feature = "h264")]
+    fn coded_rect(&self, pixels: &Pixels<'_>, area: Area, video: &[u32]) -> Area {
+        let (right, bottom) = (area.x + area.width, area.y + area.height);
+        let mut bounds = self
+            .video_rect
+            .map(|r| (r.x, r.y, r.x + r.width, r.y + r.height));
+        for &t in video {
+            let tile = self.tile_area(t);
+            let edge = tile.x == area.x
+                || tile.y == area.y
+                || tile.x + tile.width >= right
+                || tile.y + tile.height >= bottom;
+            let part = if edge {
+                self.changed_part(pixels, tile)
+            } else {
+                Some(tile)
+            };
+            if let Some(p) = part {
+                let (x1, y1) = (p.x + p.width, p.y + p.height);
+                bounds = Some(match bounds {
+                    None => (p.x, p.y, x1, y1),
+                    Some((a, b, c, d)) => (a.min(p.x), b.min(p.y), c.max(x1), d.max(y1)),
+                });
+            }
+        }
+        let Some((x0, y0, x1, y1)) = bounds else {
+            return area;
+        };
+        let (x0, y0) = ((x0 & !1).max(area.x), (y0 & !1).max(area.y));
+        let (x1, y1) = ((x1 + 1) & !1, (y1 + 1) & !1);
+        let (x1, y1) = (x1.min(right), y1.min(bottom));
+        Area {
+            x: x0,
+            y: y0,
+            width: x1 - x0,
+            height: y1 - y0,
+        }
     }
 
     /// Video tiles not sent now stay different from `previous` and are
@@ -855,12 +914,17 @@ impl Encoder {
         }
     }
 
-    /// The viewer gets `area` from video (its pixels are remembered for
-    /// comparing with [`remember`]): its tiles are lossy.
+    /// The viewer gets `rect` from video (its pixels are remembered for
+    /// comparing with [`remember`]): the tiles it touches are lossy.
     #[cfg(feature = "h264")]
-    fn mark_lossy(&mut self, area: Area) {
+    fn mark_lossy(&mut self, rect: Area) {
         for t in 0..self.cols * self.rows {
-            if self.tile_in(t, area) {
+            let a = self.tile_area(t);
+            if a.x < rect.x + rect.width
+                && rect.x < a.x + a.width
+                && a.y < rect.y + rect.height
+                && rect.y < a.y + a.height
+            {
                 self.tiles[t as usize].lossy = true;
             }
         }

@@ -67,6 +67,11 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
 
 /// The operation kinds of an update, in order.
 fn op_kinds(m: &[u8]) -> Vec<u8> {
+    op_list(m).into_iter().map(|(k, _)| k).collect()
+}
+
+/// The operations of an update, in order: kind and x, y, width, height.
+fn op_list(m: &[u8]) -> Vec<(u8, [u16; 4])> {
     assert_eq!(m[0], UPDATE);
     let count = u16::from_le_bytes([m[16], m[17]]);
     let len = u32::from_le_bytes([m[18], m[19], m[20], m[21]]) as usize;
@@ -77,7 +82,8 @@ fn op_kinds(m: &[u8]) -> Vec<u8> {
     let mut kinds = Vec::new();
     for _ in 0..count {
         let k = ops[at];
-        kinds.push(k);
+        let v = |i: usize| u16::from_le_bytes([ops[at + 1 + 2 * i], ops[at + 2 + 2 * i]]);
+        kinds.push((k, [v(0), v(1), v(2), v(3)]));
         at += 9;
         at += match k {
             op::COPY => 4,
@@ -612,6 +618,114 @@ fn cursor_message_layout() {
     assert_eq!(i32::from_le_bytes([m[2], m[3], m[4], m[5]]), -5);
     assert_eq!(&m[m.len() - 4..], &rgba);
     assert_eq!(encode_cursor(0, 0, false, None).len(), 10);
+}
+
+#[cfg(feature = "h264")]
+#[test]
+fn a_film_off_the_tile_grid_is_coded_to_its_edges() {
+    for apart in [false, true] {
+        film_off_the_grid(apart);
+    }
+}
+
+/// A film at (71, 90), 370×210, in tiles it shares with a still, rich
+/// picture: the video codes the film's rectangle (to even pixels), not
+/// the tiles around it, and the still picture beside it stays exact.
+#[cfg(feature = "h264")]
+fn film_off_the_grid(apart: bool) {
+    let (w, h) = (512, 384);
+    let inside = |x: u32, y: u32| (71..441).contains(&x) && (90..300).contains(&y);
+    let film = |t: u32| {
+        picture(w, h, |x, y| {
+            if inside(x, y) {
+                [
+                    ((x + 3 * t) % 256) as u8,
+                    ((y + 2 * t) % 256) as u8,
+                    ((x + y + t) % 200) as u8,
+                    0,
+                ]
+            } else {
+                [(x % 256) as u8, (y % 256) as u8, ((x ^ y) % 256) as u8, 0]
+            }
+        })
+    };
+    let config = EncoderConfig {
+        video_apart: apart,
+        ..EncoderConfig::default()
+    };
+    let mut enc = Encoder::with_config(config);
+    let mut coder = VideoCoder::new(&config);
+    let mut dec = Decoder::default();
+    let mut rects = Vec::new();
+    let mut streams = Vec::new();
+    for t in 0..24 {
+        let f = film(t);
+        let at = std::time::Duration::from_millis(u64::from(t) * 34);
+        let mut messages: Vec<Vec<u8>> = enc
+            .encode_damaged(0, px(&f, w, h), None, false, at)
+            .expect("encodes")
+            .into_iter()
+            .collect();
+        if let Some(job) = enc.take_video_job() {
+            messages.extend(coder.code(&job).expect("codes"));
+        }
+        for m in &messages {
+            for (kind, rect) in op_list(m) {
+                if kind == op::VIDEO {
+                    rects.push(rect);
+                    streams.push(enc.video_stream());
+                }
+            }
+            dec.apply(m).expect("decodes");
+        }
+        for y in 0..h {
+            for x in (0..w).filter(|&x| !(70..442).contains(&x) || !(90..300).contains(&y)) {
+                let i = ((y * w + x) * 4) as usize;
+                assert_eq!(
+                    dec.pixel(x, y),
+                    Some([f[i + 2], f[i + 1], f[i], 255]),
+                    "apart {apart}, frame {t}: ({x}, {y}) beside the film"
+                );
+            }
+        }
+    }
+    assert!(rects.len() > 5, "apart {apart}: {} pictures", rects.len());
+    assert!(
+        rects.iter().all(|r| *r == [70, 90, 372, 210]),
+        "apart {apart}: {rects:?}"
+    );
+    streams.dedup();
+    assert_eq!(streams.len(), 1, "apart {apart}: one stream");
+    // The film stops: everything ends exact.
+    let last = film(100);
+    let mut t = 24u32;
+    let mut damage = Some(vec![Area {
+        x: 0,
+        y: 0,
+        width: w,
+        height: h,
+    }]);
+    loop {
+        let at = std::time::Duration::from_millis(u64::from(t) * 34);
+        let d = damage.take().unwrap_or_default();
+        if let Some(m) = enc
+            .encode_damaged(0, px(&last, w, h), Some(&d), false, at)
+            .expect("encodes")
+        {
+            dec.apply(&m).expect("decodes");
+        }
+        if let Some(job) = enc.take_video_job()
+            && let Some(m) = coder.code(&job).expect("codes")
+        {
+            dec.apply(&m).expect("decodes");
+        }
+        t += 1;
+        if !enc.has_unfinished() {
+            break;
+        }
+        assert!(t < 40, "apart {apart}: the picture never became lossless");
+    }
+    assert_shows(&dec, &last);
 }
 
 #[cfg(feature = "h264")]

@@ -86,7 +86,10 @@ const SETTLE: u32 = 90;
 /// pictures come out small again for a while, it tries the sharper size.
 pub(crate) struct VideoEncoder {
     bitrate: u32,
+    /// The video area (whole tiles), see [`VideoEncoder::show`].
     area: Option<Area>,
+    /// The rectangle the open stream codes (the area or a part of it).
+    coding: Option<Area>,
     encoder: Option<Encoder>,
     /// Pictures the stream may still send now: one more every `interval`,
     /// at most [`BURST`] saved up, so a 30 Hz source seen through 60 Hz
@@ -123,6 +126,7 @@ impl VideoEncoder {
         VideoEncoder {
             bitrate,
             area: None,
+            coding: None,
             encoder: None,
             tokens: BURST,
             refilled: None,
@@ -143,15 +147,22 @@ impl VideoEncoder {
     /// Ends the stream; the next one starts with a new decoder and an IDR picture.
     pub(crate) fn stop(&mut self) {
         self.area = None;
+        self.coding = None;
         self.encoder = None;
         self.tokens = BURST;
         self.refilled = None;
     }
 
-    /// Apart coding: the stream now shows `area`, and one picture's token is
+    /// The stream now shows `area` (whole tiles; the rectangle coded may
+    /// be a part of it).
+    pub(crate) fn show(&mut self, area: Area) {
+        self.area = Some(area);
+    }
+
+    /// Apart coding: [`VideoEncoder::show`], and one picture's token is
     /// spent on it (the coder elsewhere does the coding).
     pub(crate) fn claim(&mut self, area: Area) {
-        self.area = Some(area);
+        self.show(area);
         self.tokens = (self.tokens - 1.0).max(0.0);
     }
 
@@ -200,7 +211,7 @@ impl VideoEncoder {
             s if picture.width >= 4 * s && picture.height >= 4 * s => s as u32,
             _ => 1,
         };
-        let fresh = self.encoder.is_none() || self.area != Some(area) || self.coded != scale;
+        let fresh = self.encoder.is_none() || self.coding != Some(area) || self.coded != scale;
         if fresh {
             let config = EncoderConfig::new()
                 .usage_type(UsageType::CameraVideoRealTime)
@@ -216,7 +227,7 @@ impl VideoEncoder {
                 Encoder::with_api_config(api, config)
                     .map_err(|e| CodecError::Video(e.to_string()))?,
             );
-            self.area = Some(area);
+            self.coding = Some(area);
             self.coded = scale;
             self.coded_at_scale = 0;
         }
