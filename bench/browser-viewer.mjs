@@ -26,14 +26,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const release = (name) => path.join(repoRoot, 'target', 'release', name);
 // The harness starts (and adds users with) TETHER_BIN: the release server here.
 process.env.TETHER_BIN ||= release('tether');
 // The harness finds playwright-core in tests/browser/node_modules, beside itself.
-const { addUser, downloadApp, launchBrowser, signIn, startServer, startSession, tetherBin, xdotool } = await import('../tests/browser/harness.mjs').catch((err) => {
+const { addUser, downloadApp, launchBrowser, signIn, startServer, startSession, tetherBin, updateInflater, xdotool } = await import('../tests/browser/harness.mjs').catch((err) => {
   if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
   console.error(`browser-viewer: ${err.message}\nrun (cd tests/browser && npm ci)`);
   process.exit(1);
@@ -524,12 +523,11 @@ async function launchTracked(what) {
 /**
  * What an update frame (type 3) asks the viewer to do: operations by kind,
  * and the pixels they set ({copy: {ops, pixels}, …}); read independently
- * of web/viewer.js, from docs/protocol.md. Null for a type-1 frame.
+ * of web/viewer.js, from docs/protocol.md, in `ops`: its compressed part
+ * inflated (harness `updateInflater`).
  */
-function updateOps(buf) {
-  if (buf[0] !== 3) return null;
+function updateOps(buf, ops) {
   const count = buf.readUInt16LE(16);
-  const ops = inflateRawSync(buf.subarray(22, 22 + buf.readUInt32LE(18)));
   const kinds = {};
   let at = 0;
   for (let i = 0; i < count; i += 1) {
@@ -553,15 +551,19 @@ function watchSocket(page) {
   const wire = { received: [], sent: [], unshown: [] };
   page.on('websocket', (ws) => {
     if (!/\/api\/v1\/sessions\/[^/]+\/ws/.test(ws.url())) return;
+    const inflate = updateInflater();
     ws.on('framereceived', ({ payload }) => {
       if (typeof payload === 'string' || payload.length < 16 || !PICTURE_TYPES.has(payload[0])) return;
-      let ops;
-      try {
-        ops = updateOps(payload);
-      } catch {
-        ops = { unreadable: { ops: 1, pixels: 0 } }; // the viewer would have asked for a refresh
-      }
-      wire.received.push({ at: Date.now(), frame: payload.readUInt32LE(12), bytes: payload.length, ops });
+      const got = { at: Date.now(), frame: payload.readUInt32LE(12), bytes: payload.length, ops: null };
+      wire.received.push(got);
+      inflate(payload).then(
+        (bytes) => {
+          got.ops = bytes ? updateOps(payload, bytes) : null;
+        },
+        () => {
+          got.ops = { unreadable: { ops: 1, pixels: 0 } }; // the viewer would have asked for a refresh
+        },
+      );
     });
     ws.on('framesent', ({ payload }) => {
       if (typeof payload !== 'string') return;

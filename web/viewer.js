@@ -107,13 +107,18 @@ function paletteBits(n) {
 
 /** An update frame's header; its operations are inside the compressed part. */
 function parseUpdate(buffer, view, flags) {
-  if (view.byteLength < PICTURE_HEADER + 4) return null;
+  // Bit 1: the compressed part is the next piece of the sender's one
+  // DEFLATE stream, and the length it inflates to comes before it.
+  const stream = (flags & 2) !== 0;
+  const start = PICTURE_HEADER + (stream ? 8 : 4);
+  if (view.byteLength < start) return null;
   const compressed = view.getUint32(PICTURE_HEADER, true);
-  const start = PICTURE_HEADER + 4;
   if (view.byteLength < start + compressed) return null;
   return {
     type: FRAME_UPDATE,
     keyframe: (flags & 1) !== 0,
+    stream,
+    inflatedLength: stream ? view.getUint32(PICTURE_HEADER + 4, true) : null,
     monitor: view.getUint16(2, true),
     width: view.getUint32(4, true),
     height: view.getUint32(8, true),
@@ -226,6 +231,55 @@ export async function inflateRaw(bytes) {
   return new Uint8Array(await new Response(inflate.readable).arrayBuffer());
 }
 
+/**
+ * The sender's DEFLATE stream from its last keyframe on: each update's piece
+ * is written in as it comes, and read back until it gave the bytes the
+ * update says. The sender ends every piece with a sync flush, so all of a
+ * piece's bytes come out once it is written in.
+ */
+export class InflateStream {
+  constructor() {
+    const inflate = new DecompressionStream('deflate-raw');
+    this.writer = inflate.writable.getWriter();
+    this.reader = inflate.readable.getReader();
+    this.pending = null;
+  }
+
+  async piece(bytes, size) {
+    const out = new Uint8Array(size);
+    // Settles once the decompressor has taken the piece and put out all it
+    // gives (bad data rejects the reads as well).
+    const written = this.writer.write(bytes).then(() => null, () => null);
+    let filled = 0;
+    while (filled < size) {
+      // A read of what is already out wins the race against `written`.
+      const next = await Promise.race([this.#read(), written]);
+      if (!next) throw new Error(`a compressed piece gave ${filled} of the ${size} bytes it says`);
+      this.pending = null;
+      if (next.done) throw new Error('the compressed stream ended');
+      if (filled + next.value.length > size) throw new Error(`a compressed piece gave more than the ${size} bytes it says`);
+      out.set(next.value, filled);
+      filled += next.value.length;
+    }
+    await written;
+    if (await Promise.race([this.#read(), Promise.resolve(null)])) {
+      throw new Error(`a compressed piece gave more than the ${size} bytes it says`);
+    }
+    return out;
+  }
+
+  /** The next read; one left waiting when a piece ended is the next piece's. */
+  #read() {
+    this.pending ??= this.reader.read();
+    return this.pending;
+  }
+
+  close() {
+    this.reader.cancel().catch(() => {});
+    this.writer.abort().catch(() => {});
+  }
+}
+
 export class ScreenViewer {
   /**
    * @param {object} opts
@@ -246,6 +300,7 @@ export class ScreenViewer {
     this.backlog = 0;
     this.chain = Promise.resolve();
     this.video = null; // {decoder, area, waiting, count, failed}: the H.264 stream being shown
+    this.inflater = null; // InflateStream: the sender's compressed stream, from its last keyframe
     this.framesThisSecond = 0;
     this.fps = 0;
     this.cursor = { x: 0, y: 0, visible: false, image: null, hotX: 0, hotY: 0, drawn: null };
@@ -370,6 +425,7 @@ export class ScreenViewer {
     if (this.backlog >= MAX_BACKLOG) {
       // Too far behind: what is queued is stale anyway; start over from a
       // keyframe (asked for once the queue has drained and a frame is missing).
+      this.#dropStream();
       this.lastFrame = null;
       this.needKeyframe = true;
       this.lastRefreshAt = 0;
@@ -381,6 +437,7 @@ export class ScreenViewer {
       .catch((err) => {
         console.warn('tether: a screen frame could not be shown', err);
         this.#closeVideo();
+        this.#dropStream();
         this.#askRefresh(!this.needKeyframe);
         this.needKeyframe = true;
       })
@@ -391,6 +448,7 @@ export class ScreenViewer {
 
   destroy() {
     this.#closeVideo();
+    this.#dropStream();
     clearInterval(this.fpsTimer);
     this.resizeObserver.disconnect();
     if (this.raf) cancelAnimationFrame(this.raf);
@@ -413,6 +471,8 @@ export class ScreenViewer {
         || (this.monitor !== null && frame.monitor !== this.monitor)
         || (this.lastFrame !== null && frame.frame !== ((this.lastFrame + 1) >>> 0));
       if (lost || this.needKeyframe) {
+        // What follows continues a stream this viewer no longer follows.
+        this.#dropStream();
         // Ask at once when the loss is new; while waiting, now and then.
         this.#askRefresh(lost && !this.needKeyframe);
         this.needKeyframe = true;
@@ -420,7 +480,7 @@ export class ScreenViewer {
       }
     }
     if (frame.type === FRAME_UPDATE) {
-      const bytes = await inflateRaw(frame.compressed);
+      const bytes = frame.stream ? await this.#inflatePiece(frame) : await inflateRaw(frame.compressed);
       const { ops, pixelsAt } = parseOps(bytes, frame.count, frame.video);
       if (resized || frame.keyframe) this.#closeVideo();
       if (resized) this.#resize(frame.width, frame.height);
@@ -577,6 +637,21 @@ export class ScreenViewer {
     }));
     video.count += 1;
     return picture;
+  }
+
+  /** The operations and pixels of an update that continues (or, a keyframe, starts) the sender's stream. */
+  async #inflatePiece(frame) {
+    if (frame.keyframe) {
+      this.#dropStream();
+      this.inflater = new InflateStream();
+    }
+    if (!this.inflater) throw new Error('the update continues a compressed stream this viewer does not have');
+    return this.inflater.piece(frame.compressed, frame.inflatedLength);
+  }
+
+  #dropStream() {
+    this.inflater?.close();
+    this.inflater = null;
   }
 
   #closeVideo() {

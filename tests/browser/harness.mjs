@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
+import { createInflateRaw, inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -528,4 +529,52 @@ export async function startFakeTwilio() {
   gateway.url = `http://127.0.0.1:${server.address().port}`;
   gateway.stop = () => new Promise((resolve) => server.close(resolve));
   return gateway;
+}
+
+/**
+ * Inflates the compressed part of screen update frames (type 3,
+ * docs/protocol.md "Screen frames"), independently of web/viewer.js, given
+ * in the order a socket received them: a frame with flag bit 1 continues
+ * the sender's DEFLATE stream from its last keyframe. Returns a function
+ * of a frame that resolves to the operations and pixels (a Buffer), or to
+ * null for frames of other types; results come in the order asked.
+ */
+export function updateInflater() {
+  let stream = null;
+  let chain = Promise.resolve();
+  const piece = (bytes) => new Promise((resolve, reject) => {
+    const chunks = [];
+    const onData = (chunk) => chunks.push(chunk);
+    stream.on('data', onData);
+    stream.once('error', reject);
+    stream.write(bytes);
+    // The sender flushed the piece; flushing here brings all of it out.
+    stream.flush(zlibConstants.Z_SYNC_FLUSH, () => {
+      stream.off('data', onData);
+      stream.off('error', reject);
+      resolve(Buffer.concat(chunks));
+    });
+  });
+  return (buf) => {
+    const result = chain.then(async () => {
+      if (buf.length < 22 || buf[0] !== 3) return null;
+      const compressed = buf.readUInt32LE(18);
+      if (!(buf[1] & 2)) return inflateRawSync(buf.subarray(22, 22 + compressed));
+      const size = buf.readUInt32LE(22);
+      if (buf[1] & 1) {
+        stream?.destroy();
+        stream = createInflateRaw();
+      }
+      if (!stream) throw new Error(`update ${buf.readUInt32LE(12)} continues a compressed stream never started`);
+      const out = await piece(buf.subarray(26, 26 + compressed));
+      if (out.length !== size) {
+        stream.destroy();
+        stream = null;
+        throw new Error(`update ${buf.readUInt32LE(12)} inflated to ${out.length} bytes, not ${size}`);
+      }
+      return out;
+    });
+    chain = result.catch(() => {});
+    return result;
+  };
 }

@@ -20,10 +20,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { inflateRawSync } from 'node:zlib';
 import {
   tetherBin, setupSuite, signIn, startSession, screenshot, watchPage, typeGerman, stopSharingTimed,
-  downloadApp, xdotool as xdotoolOn,
+  downloadApp, xdotool as xdotoolOn, updateInflater,
 } from './harness.mjs';
 
 const APP = path.join(path.dirname(tetherBin), 'tether-support');
@@ -214,14 +213,12 @@ async function showsPicture(page, sel, want, timeout = 20_000) {
 
 /**
  * The operations of an update frame (docs/protocol.md, "Screen frames",
- * type 3), read independently of web/viewer.js: their kinds, and for video
- * its rectangle and whether it starts a stream. Null for other frames.
+ * type 3), read independently of web/viewer.js from `ops`, its compressed
+ * part inflated (harness `updateInflater`): their kinds, and for video its
+ * rectangle and whether it starts a stream.
  */
-function updateOps(buf) {
-  if (buf.length < 22 || buf[0] !== 3) return null;
+function updateOps(buf, ops) {
   const count = buf.readUInt16LE(16);
-  const compressed = buf.readUInt32LE(18);
-  const ops = inflateRawSync(buf.subarray(22, 22 + compressed));
   const kinds = [];
   const video = [];
   let at = 0;
@@ -271,15 +268,18 @@ function watchSockets(page) {
         wire.sent.push({ at: Date.now(), type: JSON.parse(payload).type });
       } catch { /* not JSON */ }
     });
+    const inflate = updateInflater();
     ws.on('framereceived', ({ payload }) => {
       if (typeof payload === 'string') return;
-      try {
-        const update = updateOps(payload);
-        if (update) wire.updates.push({ at: Date.now(), ...update });
-      } catch (err) {
-        wire.problems.push(err.message);
-      }
-      for (const check of [...waiters]) check();
+      const at = Date.now();
+      inflate(payload)
+        .then((ops) => {
+          if (ops) wire.updates.push({ at, ...updateOps(payload, ops) });
+        })
+        .catch((err) => wire.problems.push(err.message))
+        .finally(() => {
+          for (const check of [...waiters]) check();
+        });
     });
   });
   return wire;

@@ -470,6 +470,9 @@ impl CaptureLoop {
             Ok(Some(bytes)) => {
                 // Re-check: the grant may have ended while we captured.
                 if self.control.epoch() != epoch || !self.out.send(epoch, bytes) {
+                    // The update continued the encoder's compressed stream
+                    // and nobody got it: the next one starts afresh.
+                    self.encoder.reset();
                     return Turn::Again;
                 }
             }

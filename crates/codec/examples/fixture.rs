@@ -62,13 +62,30 @@ fn picture(t: u32) -> Vec<u8> {
     v
 }
 
-/// The kinds of the operations of an update message.
-fn kinds(m: &[u8]) -> Result<Vec<u8>, std::io::Error> {
+/// The kinds of the operations of an update message whose compressed part
+/// continues `z`, the encoder's stream (a keyframe starts it afresh; see
+/// docs/protocol.md).
+fn kinds(m: &[u8], z: &mut flate2::Decompress) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let count = u16::from_le_bytes([m[16], m[17]]);
     let len = u32::from_le_bytes([m[18], m[19], m[20], m[21]]) as usize;
-    let mut z = flate2::write::DeflateDecoder::new(Vec::new());
-    std::io::Write::write_all(&mut z, &m[22..22 + len])?;
-    let ops = z.finish()?;
+    let size = u32::from_le_bytes([m[22], m[23], m[24], m[25]]) as usize;
+    if m[1] & 1 != 0 {
+        z.reset(false);
+    }
+    let mut ops = Vec::with_capacity(size + 64);
+    let mut input = &m[26..26 + len];
+    while !input.is_empty() {
+        let before = z.total_in();
+        z.decompress_vec(input, &mut ops, flate2::FlushDecompress::Sync)?;
+        let used = usize::try_from(z.total_in() - before)?;
+        if used == 0 {
+            return Err("an update's compressed part does not inflate".into());
+        }
+        input = &input[used..];
+    }
+    if ops.len() != size {
+        return Err(format!("an update inflated to {} bytes, not {size}", ops.len()).into());
+    }
     let mut at = 0;
     let mut out = Vec::new();
     for _ in 0..count {
@@ -95,6 +112,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let mut enc = Encoder::new();
     let mut dec = Decoder::default();
+    let mut z = flate2::Decompress::new(false);
     let mut counts = [0usize; 6];
     let mut n = 0;
     let mut last = Vec::new();
@@ -109,7 +127,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let at = Duration::from_millis(u64::from(t) * 17);
         if let Some(m) = enc.encode_damaged(0, pixels, None, t == 0, at)? {
             dec.apply(&m)?;
-            for k in kinds(&m)? {
+            for k in kinds(&m, &mut z)? {
                 counts[usize::from(k).min(5)] += 1;
             }
             std::fs::write(dir.join(format!("{n:03}.bin")), &m)?;

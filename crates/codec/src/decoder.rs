@@ -4,8 +4,9 @@
 use std::io::Write as _;
 
 use flate2::write::DeflateDecoder;
+use flate2::{Decompress, FlushDecompress};
 
-use crate::{Area, CodecError, HEADER, KEYFRAME, MAX_PALETTE, PICTURE, UPDATE, op};
+use crate::{Area, CodecError, HEADER, KEYFRAME, MAX_PALETTE, PICTURE, STREAM, UPDATE, op};
 
 /// Raw DEFLATE (RFC 1951) of `bytes`, whole.
 fn inflate(bytes: &[u8]) -> Result<Vec<u8>, CodecError> {
@@ -24,6 +25,13 @@ pub struct Decoder {
     /// RGBA.
     pub picture: Vec<u8>,
     pub last_frame: u32,
+    /// The sender's DEFLATE stream since its last keyframe (see
+    /// [`crate::STREAM`]); gone after anything failed, until a keyframe.
+    stream: Option<Decompress>,
+    /// The operations and pixels of the last update, inflated (tests read
+    /// the operations from here).
+    #[cfg(test)]
+    pub(crate) inflated: Vec<u8>,
     #[cfg(feature = "h264")]
     video: crate::video::VideoDecoder,
 }
@@ -81,10 +89,62 @@ enum Op<'a> {
 }
 
 impl Decoder {
+    /// Inflates the next piece of the sender's stream (a new stream when
+    /// `fresh`), which must come to `size` bytes.
+    fn inflate_piece(
+        &mut self,
+        fresh: bool,
+        bytes: &[u8],
+        size: usize,
+    ) -> Result<Vec<u8>, CodecError> {
+        let mut z = match self.stream.take() {
+            _ if fresh => Decompress::new(false),
+            Some(z) => z,
+            None => {
+                return Err(CodecError::Malformed(
+                    "continues a compressed stream this viewer does not have",
+                ));
+            }
+        };
+        let bad = CodecError::Malformed("bad compressed data");
+        // Room for a little more than said, so that a piece that inflates
+        // to more shows as such instead of stopping short.
+        let mut out = Vec::with_capacity(size + 64);
+        let start = z.total_in();
+        loop {
+            let used = usize::try_from(z.total_in() - start).map_err(|_| bad.clone())?;
+            if used >= bytes.len() {
+                break;
+            }
+            let (before_in, before_out) = (z.total_in(), out.len());
+            z.decompress_vec(&bytes[used..], &mut out, FlushDecompress::Sync)
+                .map_err(|_| bad.clone())?;
+            if out.len() > size {
+                return Err(CodecError::Malformed("inflates to more than it says"));
+            }
+            if z.total_in() == before_in && out.len() == before_out {
+                return Err(bad);
+            }
+        }
+        if out.len() != size {
+            return Err(CodecError::Malformed("inflates to less than it says"));
+        }
+        self.stream = Some(z);
+        Ok(out)
+    }
+
     /// Applies one picture message (an update, or the first format's
     /// picture); returns whether it was a keyframe. A message that fails
     /// leaves the picture partly updated: ask for a keyframe.
     pub fn apply(&mut self, message: &[u8]) -> Result<bool, CodecError> {
+        let applied = self.apply_message(message);
+        if applied.is_err() {
+            self.stream = None;
+        }
+        applied
+    }
+
+    fn apply_message(&mut self, message: &[u8]) -> Result<bool, CodecError> {
         let mut r = Reader {
             bytes: message,
             at: 0,
@@ -93,7 +153,8 @@ impl Decoder {
         if kind != PICTURE && kind != UPDATE {
             return Err(CodecError::Malformed("not a picture update"));
         }
-        let keyframe = r.u8()? & KEYFRAME != 0;
+        let flags = r.u8()?;
+        let keyframe = flags & KEYFRAME != 0;
         let _monitor = r.u16()?;
         let (w, h) = (r.u32()?, r.u32()?);
         let frame = r.u32()?;
@@ -119,13 +180,37 @@ impl Decoder {
             (Vec::new(), r, None)
         } else {
             let len = r.u32()? as usize;
-            let inflated = inflate(r.take(len)?)?;
+            let inflated = if kind == UPDATE && flags & STREAM != 0 {
+                let size = r.u32()? as usize;
+                // Operations (at most 12 bytes and a palette each) and
+                // pixels (at most 3 bytes each) of one picture.
+                let most = count * (12 + 3 * MAX_PALETTE) + (w * h * 3) as usize;
+                if size > most {
+                    return Err(CodecError::Malformed(
+                        "inflates to more than a picture holds",
+                    ));
+                }
+                // Pieces must come in order: one inflated against the wrong
+                // history would make wrong pixels, not an error.
+                if !keyframe && frame != self.last_frame.wrapping_add(1) {
+                    return Err(CodecError::Malformed(
+                        "a frame before this one is missing from the compressed stream",
+                    ));
+                }
+                self.inflate_piece(keyframe, r.take(len)?, size)?
+            } else {
+                inflate(r.take(len)?)?
+            };
             let video = Reader {
                 bytes: message,
                 at: r.at,
             };
             (inflated, Reader { bytes: &[], at: 0 }, Some(video))
         };
+        #[cfg(test)]
+        {
+            self.inflated.clone_from(&inflated);
+        }
         if kind == UPDATE {
             o = Reader {
                 bytes: &inflated,

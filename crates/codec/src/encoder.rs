@@ -4,11 +4,11 @@
 use std::io::Write as _;
 use std::time::Duration;
 
-use flate2::Compression;
 use flate2::write::DeflateEncoder;
+use flate2::{Compress, Compression, FlushCompress};
 
 use crate::motion::{self, Motion};
-use crate::{Area, CodecError, HEADER, KEYFRAME, MAX_PALETTE, Pixels, TILE, UPDATE, op};
+use crate::{Area, CodecError, HEADER, KEYFRAME, MAX_PALETTE, Pixels, STREAM, TILE, UPDATE, op};
 
 /// Tuning of the lossy video path.
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +67,10 @@ pub struct Encoder {
     cols: u32,
     rows: u32,
     frame: u32,
-    level: Compression,
+    /// One DEFLATE stream over all messages since the last keyframe: text
+    /// drawn again (a scrolled line, a repeated word) refers back to what
+    /// the viewer already inflated, about 40 % fewer bytes on a terminal.
+    deflate: Compress,
     tiles: Vec<TileState>,
     /// When the tiles' histories last moved on by one window (of 1.5 video
     /// intervals): calls within a window add to its bit.
@@ -173,7 +176,7 @@ impl VideoCoder {
             &ops,
             &[],
             &data,
-            self.level,
+            Deflate::Alone(self.level),
         )
         .map(Some)
     }
@@ -189,22 +192,33 @@ struct Header {
     op_count: usize,
 }
 
-/// An update message: header, the operations and their pixels through one
-/// DEFLATE stream, then the video units as they are.
+/// How an update's operations and pixels are compressed.
+enum Deflate<'a> {
+    /// On their own: the viewer inflates them alone (video pictures coded
+    /// apart, whose messages go out between the encoder's).
+    #[cfg_attr(not(feature = "h264"), allow(dead_code))]
+    Alone(Compression),
+    /// As the next piece of the encoder's stream (see [`STREAM`]).
+    Stream(&'a mut Compress),
+}
+
+/// An update message: header, the operations and their pixels through
+/// DEFLATE, then the video units as they are.
 fn message(
     header: Header,
     ops: &[u8],
     payload: &[u8],
     video_data: &[u8],
-    level: Compression,
+    deflate: Deflate<'_>,
 ) -> Result<Vec<u8>, CodecError> {
     if header.op_count > usize::from(u16::MAX) {
         return Err(CodecError::TooLarge);
     }
     let mut out =
-        Vec::with_capacity(HEADER + 4 + ops.len() + payload.len() / 4 + video_data.len() + 64);
+        Vec::with_capacity(HEADER + 8 + ops.len() + payload.len() / 4 + video_data.len() + 64);
     out.push(UPDATE);
-    out.push(if header.keyframe { KEYFRAME } else { 0 });
+    let stream = matches!(deflate, Deflate::Stream(_));
+    out.push(if header.keyframe { KEYFRAME } else { 0 } | if stream { STREAM } else { 0 });
     out.extend_from_slice(&header.monitor.to_le_bytes());
     out.extend_from_slice(&header.width.to_le_bytes());
     out.extend_from_slice(&header.height.to_le_bytes());
@@ -213,20 +227,57 @@ fn message(
     // The operations compress as well as the pixels (repeated palettes,
     // neighbouring coordinates): both go through one DEFLATE stream.
     out.extend_from_slice(&[0; 4]);
-    let mut z = DeflateEncoder::new(out, level);
-    z.write_all(ops)
-        .and_then(|()| z.write_all(payload))
-        .map_err(|_| CodecError::Malformed("compression failed"))?;
-    let mut out = z
-        .finish()
-        .map_err(|_| CodecError::Malformed("compression failed"))?;
-    let compressed = u32::try_from(out.len() - HEADER - 4).map_err(|_| CodecError::TooLarge)?;
+    let start = match deflate {
+        Deflate::Alone(level) => {
+            let start = out.len();
+            let mut z = DeflateEncoder::new(out, level);
+            z.write_all(ops)
+                .and_then(|()| z.write_all(payload))
+                .map_err(|_| CodecError::Malformed("compression failed"))?;
+            out = z
+                .finish()
+                .map_err(|_| CodecError::Malformed("compression failed"))?;
+            start
+        }
+        Deflate::Stream(z) => {
+            let inflated =
+                u32::try_from(ops.len() + payload.len()).map_err(|_| CodecError::TooLarge)?;
+            out.extend_from_slice(&inflated.to_le_bytes());
+            let start = out.len();
+            deflate_into(z, ops, &mut out, FlushCompress::None)?;
+            // A sync flush ends the piece on a byte boundary with all of its
+            // bytes inflatable now, and keeps the history for the next.
+            deflate_into(z, payload, &mut out, FlushCompress::Sync)?;
+            start
+        }
+    };
+    let compressed = u32::try_from(out.len() - start).map_err(|_| CodecError::TooLarge)?;
     out[HEADER..HEADER + 4].copy_from_slice(&compressed.to_le_bytes());
     out.extend_from_slice(video_data);
     Ok(out)
 }
 
-/// Appends an operation's kind and rectangle.
+/// Feeds `input` to the stream `z`, appending what comes out to `out`.
+fn deflate_into(
+    z: &mut Compress,
+    mut input: &[u8],
+    out: &mut Vec<u8>,
+    flush: FlushCompress,
+) -> Result<(), CodecError> {
+    loop {
+        out.reserve(input.len() / 2 + 256);
+        let before = z.total_in();
+        z.compress_vec(input, out, flush)
+            .map_err(|_| CodecError::Malformed("compression failed"))?;
+        let used = usize::try_from(z.total_in() - before).unwrap_or(input.len());
+        input = &input[used.min(input.len())..];
+        // Room left over: everything this call had to give is out.
+        if input.is_empty() && out.len() < out.capacity() {
+            return Ok(());
+        }
+    }
+}
+
 fn rect_op(ops: &mut Vec<u8>, kind: u8, a: Area) {
     ops.push(kind);
     for v in [a.x, a.y, a.width, a.height] {
@@ -263,7 +314,7 @@ impl Encoder {
             cols: 0,
             rows: 0,
             frame: 0,
-            level: Compression::new(6),
+            deflate: Compress::new(Compression::new(6), false),
             tiles: Vec::new(),
             history_at: None,
             candidate: Vec::new(),
@@ -431,6 +482,9 @@ impl Encoder {
             return Ok(None);
         }
         self.frame = self.frame.wrapping_add(1);
+        if whole {
+            self.deflate.reset();
+        }
         message(
             Header {
                 monitor,
@@ -443,9 +497,11 @@ impl Encoder {
             &self.ops,
             &self.payload,
             &self.video_data,
-            self.level,
+            Deflate::Stream(&mut self.deflate),
         )
         .map(Some)
+        // The stream may now be ahead of any viewer: start over.
+        .inspect_err(|_| self.previous.clear())
     }
 
     fn tile_area(&self, t: u32) -> Area {

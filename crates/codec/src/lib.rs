@@ -55,6 +55,9 @@ pub mod op {
 }
 
 pub(crate) const KEYFRAME: u8 = 1;
+/// An update's compressed part is the next piece of its sender's one DEFLATE
+/// stream (a keyframe starts it afresh), and says how long it inflates to.
+pub(crate) const STREAM: u8 = 2;
 pub(crate) const HEADER: usize = 1 + 1 + 2 + 4 + 4 + 4 + 2;
 /// A palette op has at most this many colours; more makes the pixels raw.
 pub(crate) const MAX_PALETTE: usize = 16;

@@ -65,19 +65,34 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
     z.finish().expect("compresses")
 }
 
-/// The operation kinds of an update, in order.
-fn op_kinds(m: &[u8]) -> Vec<u8> {
-    op_list(m).into_iter().map(|(k, _)| k).collect()
+/// Numbers messages in sending order, as the support app's outbox does
+/// (the video coder's come out unnumbered).
+#[cfg(feature = "h264")]
+#[derive(Default)]
+struct Sent(u32);
+
+#[cfg(feature = "h264")]
+impl Sent {
+    fn number(&mut self, mut m: Vec<u8>) -> Vec<u8> {
+        self.0 += 1;
+        assert!(crate::set_frame_number(&mut m, self.0));
+        m
+    }
 }
 
-/// The operations of an update, in order: kind and x, y, width, height.
-fn op_list(m: &[u8]) -> Vec<(u8, [u16; 4])> {
+/// Applies update `m` to `dec`; returns its operation kinds, in order.
+fn op_kinds(dec: &mut Decoder, m: &[u8]) -> Vec<u8> {
+    op_list(dec, m).into_iter().map(|(k, _)| k).collect()
+}
+
+/// Applies update `m` to `dec`; returns its operations, in order: kind and
+/// x, y, width, height (read from what the decoder inflated, since a piece
+/// of the encoder's stream does not inflate alone).
+fn op_list(dec: &mut Decoder, m: &[u8]) -> Vec<(u8, [u16; 4])> {
     assert_eq!(m[0], UPDATE);
+    dec.apply(m).expect("decodes");
     let count = u16::from_le_bytes([m[16], m[17]]);
-    let len = u32::from_le_bytes([m[18], m[19], m[20], m[21]]) as usize;
-    let mut z = flate2::write::DeflateDecoder::new(Vec::new());
-    std::io::Write::write_all(&mut z, &m[22..22 + len]).expect("inflates");
-    let ops = z.finish().expect("inflates");
+    let ops = &dec.inflated;
     let mut at = 0;
     let mut kinds = Vec::new();
     for _ in 0..count {
@@ -145,13 +160,84 @@ fn keyframe_then_only_the_changed_part() {
     b[at..at + 4].copy_from_slice(&[1, 2, 3, 0]);
     let update = encode(&mut enc, &b, w, h);
     assert_eq!(
-        op_kinds(&update),
+        op_kinds(&mut dec, &update),
         vec![op::FILL],
         "one pixel is one 1×1 fill"
     );
-    assert!(!dec.apply(&update).expect("decodes"));
+    assert_eq!(update[1] & 1, 0, "not a keyframe");
     assert_eq!(dec.pixel(150, 100), Some([3, 2, 1, 255]));
     assert_shows(&dec, &b);
+}
+
+#[test]
+fn updates_continue_one_compressed_stream_from_each_keyframe() {
+    let (w, h) = (320, 240);
+    let mut enc = Encoder::new();
+    let mut dec = Decoder::default();
+    // Lines of the same few words typed one after another, as a terminal
+    // shows them: what each new line says was said before.
+    let typed = |lines: u32| {
+        picture(w, h, |x, y| {
+            let (line, col) = (y / 12, x / 6);
+            let word = (line * 7 + col / 8) % 5;
+            let ink = line < lines
+                && y % 12 < 9
+                && (word * 31 + (x % 6) * 7 + (y % 12) * 3).is_multiple_of(4)
+                && col % 8 != 7;
+            if ink {
+                [20, 20, 20, 0]
+            } else {
+                [250, 250, 250, 0]
+            }
+        })
+    };
+    let first = encode(&mut enc, &typed(1), w, h);
+    assert_eq!(first[1], KEYFRAME | STREAM, "a keyframe starts the stream");
+    dec.apply(&first).expect("decodes");
+    let (mut streamed, mut alone, mut updates) = (0, 0, Vec::new());
+    for lines in 2..=12 {
+        let m = encode(&mut enc, &typed(lines), w, h);
+        assert_eq!(m[1], STREAM, "line {lines} continues it");
+        dec.apply(&m).expect("decodes");
+        assert_shows(&dec, &typed(lines));
+        streamed += u32::from_le_bytes([m[18], m[19], m[20], m[21]]);
+        alone += deflate(&dec.inflated).len() as u32;
+        updates.push(m);
+    }
+    assert!(
+        streamed * 10 < alone * 7,
+        "{streamed} bytes in the stream against {alone} compressed alone"
+    );
+
+    // A viewer that missed one update is refused the next, and every one
+    // after, until a keyframe; its picture stays as it was.
+    let mut late = Decoder::default();
+    late.apply(&first).expect("decodes");
+    late.apply(&updates[0]).expect("decodes");
+    let before = late.picture.clone();
+    for (i, m) in updates[2..].iter().enumerate() {
+        let err = late.apply(m).expect_err("a piece of the stream is missing");
+        assert!(
+            matches!(err, CodecError::Malformed(_)),
+            "update {}: {err}",
+            i + 2
+        );
+        assert_eq!(late.picture, before, "update {}", i + 2);
+    }
+    // Even numbered as if nothing were missing, a piece is refused: the
+    // viewer let go of the stream at the first failure.
+    let mut renumbered = updates[2].clone();
+    assert!(crate::set_frame_number(
+        &mut renumbered,
+        late.last_frame + 1
+    ));
+    assert!(late.apply(&renumbered).is_err());
+    let key = enc
+        .encode(0, px(&typed(12), w, h), true)
+        .expect("encodes")
+        .expect("a keyframe");
+    assert!(late.apply(&key).expect("decodes"));
+    assert_shows(&late, &typed(12));
 }
 
 #[test]
@@ -198,8 +284,7 @@ fn fill_palette_and_raw_pixels() {
     let mut dec = Decoder::default();
     let flat = picture(w, h, |_, _| [10, 20, 30, 0]);
     let m = encode(&mut enc, &flat, w, h);
-    assert!(op_kinds(&m).iter().all(|&k| k == op::FILL));
-    dec.apply(&m).expect("decodes");
+    assert!(op_kinds(&mut dec, &m).iter().all(|&k| k == op::FILL));
     assert_shows(&dec, &flat);
     for colours in [2u32, 3, 4, 5, 16, 17, 300] {
         let p = picture(w, h, |x, y| {
@@ -207,10 +292,9 @@ fn fill_palette_and_raw_pixels() {
             [c, c.wrapping_mul(3), 255 - c, 0]
         });
         let m = encode(&mut enc, &p, w, h);
-        let kinds = op_kinds(&m);
+        let kinds = op_kinds(&mut dec, &m);
         let expect = if colours <= 16 { op::PALETTE } else { op::RAW };
         assert!(kinds.contains(&expect), "{colours} colours: {kinds:?}");
-        dec.apply(&m).expect("decodes");
         assert_shows(&dec, &p);
     }
 }
@@ -226,21 +310,19 @@ fn a_scroll_is_a_copy_and_the_new_lines() {
     for (i, scroll) in [16u32, 48, 64, 160].into_iter().enumerate() {
         let next = text(w, h, scroll);
         let m = encode(&mut enc, &next, w, h);
-        assert!(op_kinds(&m).contains(&op::COPY), "scroll {i}");
+        assert!(op_kinds(&mut dec, &m).contains(&op::COPY), "scroll {i}");
         assert!(
             m.len() * 4 < key.len(),
             "scroll {i}: {} bytes vs key {}",
             m.len(),
             key.len()
         );
-        dec.apply(&m).expect("decodes");
         assert_shows(&dec, &next);
     }
     // Scrolling back down copies the other way.
     let back = text(w, h, 100);
     let m = encode(&mut enc, &back, w, h);
-    assert!(op_kinds(&m).contains(&op::COPY));
-    dec.apply(&m).expect("decodes");
+    assert!(op_kinds(&mut dec, &m).contains(&op::COPY));
     assert_shows(&dec, &back);
 }
 
@@ -269,8 +351,7 @@ fn a_moved_window_is_a_copy() {
     {
         let next = window(x, y);
         let m = encode(&mut enc, &next, w, h);
-        assert!(op_kinds(&m).contains(&op::COPY), "move {i}");
-        dec.apply(&m).expect("decodes");
+        assert!(op_kinds(&mut dec, &m).contains(&op::COPY), "move {i}");
         assert_shows(&dec, &next);
         last = m.len();
     }
@@ -400,8 +481,7 @@ fn video_then_lossless(least_scale: u32) {
             .encode_damaged(0, px(&f, w, h), None, false, at)
             .expect("encodes")
         {
-            kinds.extend(op_kinds(&m));
-            dec.apply(&m).expect("decodes");
+            kinds.extend(op_kinds(&mut dec, &m));
         }
         // Close to the picture everywhere, exact outside the video.
         let mut error = 0u64;
@@ -655,6 +735,7 @@ fn film_off_the_grid(apart: bool) {
     };
     let mut enc = Encoder::with_config(config);
     let mut coder = VideoCoder::new(&config);
+    let mut sent = Sent::default();
     let mut dec = Decoder::default();
     let mut rects = Vec::new();
     let mut streams = Vec::new();
@@ -665,18 +746,18 @@ fn film_off_the_grid(apart: bool) {
             .encode_damaged(0, px(&f, w, h), None, false, at)
             .expect("encodes")
             .into_iter()
+            .map(|m| sent.number(m))
             .collect();
         if let Some(job) = enc.take_video_job() {
-            messages.extend(coder.code(&job).expect("codes"));
+            messages.extend(coder.code(&job).expect("codes").map(|m| sent.number(m)));
         }
         for m in &messages {
-            for (kind, rect) in op_list(m) {
+            for (kind, rect) in op_list(&mut dec, m) {
                 if kind == op::VIDEO {
                     rects.push(rect);
                     streams.push(enc.video_stream());
                 }
             }
-            dec.apply(m).expect("decodes");
         }
         for y in 0..h {
             for x in (0..w).filter(|&x| !(70..442).contains(&x) || !(90..300).contains(&y)) {
@@ -712,12 +793,12 @@ fn film_off_the_grid(apart: bool) {
             .encode_damaged(0, px(&last, w, h), Some(&d), false, at)
             .expect("encodes")
         {
-            dec.apply(&m).expect("decodes");
+            dec.apply(&sent.number(m)).expect("decodes");
         }
         if let Some(job) = enc.take_video_job()
             && let Some(m) = coder.code(&job).expect("codes")
         {
-            dec.apply(&m).expect("decodes");
+            dec.apply(&sent.number(m)).expect("decodes");
         }
         t += 1;
         if !enc.has_unfinished() {
@@ -748,6 +829,7 @@ fn video_coded_apart_arrives_in_order_and_ends_lossless() {
     };
     let mut enc = Encoder::with_config(config);
     let mut coder = VideoCoder::new(&config);
+    let mut sent = Sent::default();
     let mut dec = Decoder::default();
     let (mut jobs, mut held_back) = (0, 0);
     let mut stream = None;
@@ -769,17 +851,15 @@ fn video_coded_apart_arrives_in_order_and_ends_lossless() {
             held_back += 1;
         }
         // The lossless rest goes first; it never touches the video area.
-        if let Some(m) = message {
-            assert!(!op_kinds(&m).contains(&op::VIDEO), "frame {t}");
-            dec.apply(&m).expect("decodes");
+        if let Some(m) = message.map(|m| sent.number(m)) {
+            assert!(!op_kinds(&mut dec, &m).contains(&op::VIDEO), "frame {t}");
         }
         assert_eq!(dec.pixel(10, 3), Some([0, 0, (t * 40 % 256) as u8, 255]));
         if let Some(job) = job {
             jobs += 1;
             stream = Some(job.stream());
-            if let Some(m) = coder.code(&job).expect("codes") {
-                assert_eq!(op_kinds(&m), vec![op::VIDEO]);
-                dec.apply(&m).expect("decodes");
+            if let Some(m) = coder.code(&job).expect("codes").map(|m| sent.number(m)) {
+                assert_eq!(op_kinds(&mut dec, &m), vec![op::VIDEO]);
             }
         }
     }
@@ -805,13 +885,13 @@ fn video_coded_apart_arrives_in_order_and_ends_lossless() {
             .encode_damaged(0, px(&last, w, h), Some(damage), false, at)
             .expect("encodes")
         {
-            dec.apply(&m).expect("decodes");
+            dec.apply(&sent.number(m)).expect("decodes");
         }
         // A picture held back before the film stopped may still go.
         if let Some(job) = enc.take_video_job()
             && let Some(m) = coder.code(&job).expect("codes")
         {
-            dec.apply(&m).expect("decodes");
+            dec.apply(&sent.number(m)).expect("decodes");
         }
         t += 1;
         if !enc.has_unfinished() {

@@ -296,8 +296,11 @@ impl TetherViewer {
                         }
                     }
                     Err(e) => {
-                        // As the console does: ask for a whole picture and go on.
+                        // As the console does: ask for a whole picture and
+                        // wait for it (what follows continues a compressed
+                        // stream this viewer no longer has).
                         report(format!("a frame did not decode: {e}"));
+                        waiting = true;
                         ask_refresh();
                     }
                 }
