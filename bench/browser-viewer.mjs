@@ -32,7 +32,7 @@ const release = (name) => path.join(repoRoot, 'target', 'release', name);
 // The harness starts (and adds users with) TETHER_BIN: the release server here.
 process.env.TETHER_BIN ||= release('tether');
 // The harness finds playwright-core in tests/browser/node_modules, beside itself.
-const { addUser, downloadApp, launchBrowser, signIn, startServer, startSession, tetherBin, updateInflater, xdotool } = await import('../tests/browser/harness.mjs').catch((err) => {
+const { addUser, downloadApp, joinAsCustomer, launchBrowser, signIn, startServer, startSession, tetherBin, updateInflater, xdotool } = await import('../tests/browser/harness.mjs').catch((err) => {
   if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
   console.error(`browser-viewer: ${err.message}\nrun (cd tests/browser && npm ci)`);
   process.exit(1);
@@ -630,12 +630,7 @@ async function startTether(display, tmp) {
   const canvasSel = `[data-testid="session-panel"][data-session-id="${sessionId}"] [data-testid="viewer"]`;
   const flowAt = (step) => panel.locator(`[data-testid="access-flow"][data-step="${step}"]`);
 
-  const cust = await customer.browser.newContext({ locale: 'en-US', viewport: { width: 1024, height: 800 }, acceptDownloads: true });
-  const cp = await cust.newPage();
-  await cp.goto(joinLink);
-  await cp.getByTestId('join-name').fill('Bench Customer');
-  await cp.getByTestId('join-submit').click();
-  await panel.getByTestId('session-status').filter({ hasText: 'Customer connected' }).waitFor();
+  const { cp } = await joinAsCustomer(customer.browser, joinLink, panel, 'Bench Customer');
 
   // Remote control, asked for in the console; the customer downloads the app and runs it.
   await panel.getByTestId('request-control').click();

@@ -258,6 +258,24 @@ export async function setupSuite({ extraArgs = [], agentFiles = null, technician
 }
 
 /**
+ * A customer joins through `joinLink` in a context of its own (English, a
+ * 1024×800 window, downloads allowed) under `name`, and is connected: its
+ * page says so and so does the technician's session `panel`. Returns
+ * {cust (the context), cp (the page), custWatch (watchPage of it)}.
+ */
+export async function joinAsCustomer(browser, joinLink, panel, name) {
+  const cust = await browser.newContext({ locale: 'en-US', viewport: { width: 1024, height: 800 }, acceptDownloads: true });
+  const cp = await cust.newPage();
+  const custWatch = watchPage(cp);
+  await cp.goto(joinLink);
+  await cp.getByTestId('join-name').fill(name);
+  await cp.getByTestId('join-submit').click();
+  await cp.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor();
+  await panel.getByTestId('session-status').filter({ hasText: 'Customer connected' }).waitFor();
+  return { cust, cp, custWatch };
+}
+
+/**
  * Collects what must never happen on a page: uncaught exceptions and
  * Content-Security-Policy refusals. `check()` throws if any occurred.
  */

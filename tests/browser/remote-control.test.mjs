@@ -22,7 +22,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   tetherBin, setupSuite, signIn, startSession, screenshot, watchPage, typeGerman, stopSharingTimed,
-  downloadApp, xdotool as xdotoolOn, updateInflater,
+  downloadApp, xdotool as xdotoolOn, updateInflater, joinAsCustomer,
 } from './harness.mjs';
 
 const APP = path.join(path.dirname(tetherBin), 'tether-support');
@@ -390,14 +390,7 @@ test('remote control of a real desktop: consent in the app, picture, mouse, keyb
   const canvasSel = `[data-testid="session-panel"][data-session-id="${sessionId}"] [data-testid="viewer"]`;
   const canvas = tp.locator(canvasSel);
 
-  const cust = await suite.browser.newContext({ locale: 'en-US', viewport: { width: 1024, height: 800 }, acceptDownloads: true });
-  const cp = await cust.newPage();
-  const custWatch = watchPage(cp);
-  await cp.goto(joinLink);
-  await cp.getByTestId('join-name').fill('Alex Customer');
-  await cp.getByTestId('join-submit').click();
-  await cp.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor();
-  await panel.getByTestId('session-status').filter({ hasText: 'Customer connected' }).waitFor();
+  const { cust, cp, custWatch } = await joinAsCustomer(suite.browser, joinLink, panel, 'Alex Customer');
 
   // The technician asks; the customer downloads and runs the app.
   await panel.getByTestId('request-control').click();
@@ -533,13 +526,7 @@ test('a film on the desktop plays in the console as H.264 video, steadily, and e
   const flowAt = (step) => panel.locator(`[data-testid="access-flow"][data-step="${step}"]`);
   const canvasSel = `[data-testid="session-panel"][data-session-id="${sessionId}"] [data-testid="viewer"]`;
 
-  const cust = await suite.browser.newContext({ locale: 'en-US', viewport: { width: 1024, height: 800 }, acceptDownloads: true });
-  const cp = await cust.newPage();
-  const custWatch = watchPage(cp);
-  await cp.goto(joinLink);
-  await cp.getByTestId('join-name').fill('Sam Customer');
-  await cp.getByTestId('join-submit').click();
-  await panel.getByTestId('session-status').filter({ hasText: 'Customer connected' }).waitFor();
+  const { cust, cp, custWatch } = await joinAsCustomer(suite.browser, joinLink, panel, 'Sam Customer');
 
   // Screen view, allowed in the real app.
   await panel.getByTestId('request-view').click();

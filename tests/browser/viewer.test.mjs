@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setupSuite, signIn, startSession, screenshot, watchPage, typeGerman, stopSharingTimed } from './harness.mjs';
+import { setupSuite, signIn, startSession, screenshot, watchPage, typeGerman, stopSharingTimed, joinAsCustomer } from './harness.mjs';
 import { FakeAgent, COLORS, quadrants, solid, cursorFrame } from './fake-agent.mjs';
 
 const FAKE_APP = Buffer.from('\x7fELF pretend support app\n');
@@ -77,14 +77,7 @@ const flowAt = (step) => panel.locator(`[data-testid="access-flow"][data-step="$
 test('remote control: guided flow, download, consent, live picture and input', async () => {
   const started = await startSession(tp);
   ({ panel, sessionId } = started);
-  const cust = await suite.browser.newContext({ locale: 'en-US', viewport: { width: 1024, height: 800 }, acceptDownloads: true });
-  cp = await cust.newPage();
-  custWatch = watchPage(cp);
-  await cp.goto(started.joinLink);
-  await cp.getByTestId('join-name').fill('Alex Customer');
-  await cp.getByTestId('join-submit').click();
-  await cp.getByTestId('connection-status').filter({ hasText: 'Connected' }).waitFor();
-  await panel.getByTestId('session-status').filter({ hasText: 'Customer connected' }).waitFor();
+  ({ cp, custWatch } = await joinAsCustomer(suite.browser, started.joinLink, panel, 'Alex Customer'));
 
   // The toolbar offers both kinds of access; nothing is pending.
   const toolbar = panel.getByTestId('access-toolbar');
