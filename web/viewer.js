@@ -566,7 +566,8 @@ export class ScreenViewer {
           // than this viewer shows it, give or take an eighth): stretched
           // without smoothing then, a third of the cost in a software
           // canvas, and no different on the screen.
-          const shownScale = this.shown ? (this.shown.width * (window.devicePixelRatio || 1)) / this.canvas.width : 1;
+          const shown = this.#shownDevice();
+          const shownScale = shown ? shown.width / this.canvas.width : 1;
           ctx.imageSmoothingEnabled = picture.displayWidth >= op.w || picture.displayWidth * 9 < op.w * shownScale * 8;
           try {
             ctx.drawImage(picture, op.x, op.y, op.w, op.h);
@@ -697,14 +698,23 @@ export class ScreenViewer {
    * larger than it is drawn.
    */
   #sendView() {
-    if (!this.grant || !this.shown || this.canvas.width <= 1) return;
-    const dpr = window.devicePixelRatio || 1;
-    const width = Math.max(1, Math.round(this.shown.width * dpr));
-    const height = Math.max(1, Math.round(this.shown.height * dpr));
+    const shown = this.#shownDevice();
+    if (!this.grant || !shown || this.canvas.width <= 1) return;
+    const { width, height } = shown;
     const { epoch } = this.grant;
     const sent = this.sentView;
     if (sent && sent.epoch === epoch && sent.width === width && sent.height === height) return;
     if (this.send({ type: 'view', epoch, width, height })) this.sentView = { epoch, width, height };
+  }
+
+  /** The picture's size on the screen in device pixels, once laid out. */
+  #shownDevice() {
+    if (!this.shown) return null;
+    const dpr = window.devicePixelRatio || 1;
+    return {
+      width: Math.max(1, Math.round(this.shown.width * dpr)),
+      height: Math.max(1, Math.round(this.shown.height * dpr)),
+    };
   }
 
   #askRefresh(force) {
