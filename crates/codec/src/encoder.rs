@@ -921,30 +921,34 @@ impl Encoder {
     /// on the area's edge, since a film rarely lines up with tiles), grown
     /// to hold the stream's rectangle so far, at even coordinates (H.264's
     /// chroma is half size). Everything that changed in the area is inside,
-    /// so the pixels around stay exact.
+    /// so the pixels around stay exact. Only the parts of the edge tiles
+    /// outside the rectangle so far can grow it, so only those are compared
+    /// (a film's picture changes every frame; its still border does not).
     #[cfg(feature = "h264")]
     fn coded_rect(&self, pixels: &Pixels<'_>, area: Area, video: &[u32]) -> Area {
         let (right, bottom) = (area.x + area.width, area.y + area.height);
         let mut bounds = self
             .video_rect
             .map(|r| (r.x, r.y, r.x + r.width, r.y + r.height));
+        let mut grow = |p: Area| {
+            let (x1, y1) = (p.x + p.width, p.y + p.height);
+            bounds = Some(match bounds {
+                None => (p.x, p.y, x1, y1),
+                Some((a, b, c, d)) => (a.min(p.x), b.min(p.y), c.max(x1), d.max(y1)),
+            });
+        };
         for &t in video {
             let tile = self.tile_area(t);
             let edge = tile.x == area.x
                 || tile.y == area.y
                 || tile.x + tile.width >= right
                 || tile.y + tile.height >= bottom;
-            let part = if edge {
-                self.changed_part(pixels, tile)
+            if edge {
+                outside(tile, self.video_rect)
+                    .filter_map(|strip| self.changed_part(pixels, strip))
+                    .for_each(&mut grow);
             } else {
-                Some(tile)
-            };
-            if let Some(p) = part {
-                let (x1, y1) = (p.x + p.width, p.y + p.height);
-                bounds = Some(match bounds {
-                    None => (p.x, p.y, x1, y1),
-                    Some((a, b, c, d)) => (a.min(p.x), b.min(p.y), c.max(x1), d.max(y1)),
-                });
+                grow(tile);
             }
         }
         let Some((x0, y0, x1, y1)) = bounds else {
@@ -985,6 +989,36 @@ impl Encoder {
             }
         }
     }
+}
+
+/// The parts of `tile` outside `rect` (all of it without one): the strips
+/// above and below it, and beside it in between; empty ones left out.
+#[cfg(feature = "h264")]
+pub(crate) fn outside(tile: Area, rect: Option<Area>) -> impl Iterator<Item = Area> {
+    let (tx1, ty1) = (tile.x + tile.width, tile.y + tile.height);
+    // A rectangle taking none of the tile leaves all of it in the first strip.
+    let r = rect.unwrap_or(Area {
+        x: tile.x,
+        y: ty1,
+        width: 0,
+        height: 0,
+    });
+    let rows = (r.y.clamp(tile.y, ty1), (r.y + r.height).clamp(tile.y, ty1));
+    let cols = (r.x.clamp(tile.x, tx1), (r.x + r.width).clamp(tile.x, tx1));
+    [
+        (tile.x, tile.y, tx1, rows.0),
+        (tile.x, rows.1, tx1, ty1),
+        (tile.x, rows.0, cols.0, rows.1),
+        (cols.1, rows.0, tx1, rows.1),
+    ]
+    .into_iter()
+    .filter(|&(x0, y0, x1, y1)| x1 > x0 && y1 > y0)
+    .map(|(x0, y0, x1, y1)| Area {
+        x: x0,
+        y: y0,
+        width: x1 - x0,
+        height: y1 - y0,
+    })
 }
 
 /// Puts `row`, the pixels of row `y` from column `x`, into `previous`, a

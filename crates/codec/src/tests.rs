@@ -702,6 +702,49 @@ fn cursor_message_layout() {
 
 #[cfg(feature = "h264")]
 #[test]
+fn the_parts_of_a_tile_outside_a_rectangle_cover_the_rest_of_it() {
+    let tile = Area {
+        x: 64,
+        y: 128,
+        width: 64,
+        height: 64,
+    };
+    let at = |x, y, width, height| Area {
+        x,
+        y,
+        width,
+        height,
+    };
+    let parts = |rect| crate::encoder::outside(tile, rect).collect::<Vec<_>>();
+    assert_eq!(parts(None), vec![tile], "no rectangle yet");
+    assert_eq!(parts(Some(at(0, 0, 40, 40))), vec![tile], "one elsewhere");
+    assert_eq!(
+        parts(Some(at(0, 0, 1000, 1000))),
+        vec![],
+        "one over all of it"
+    );
+    // A film whose top-left corner is inside the tile.
+    assert_eq!(
+        parts(Some(at(70, 150, 500, 500))),
+        vec![at(64, 128, 64, 22), at(64, 150, 6, 42)]
+    );
+    // One through its middle: above, below, left and right of it.
+    let each = parts(Some(at(80, 140, 10, 10)));
+    assert_eq!(
+        each,
+        vec![
+            at(64, 128, 64, 12),
+            at(64, 150, 64, 42),
+            at(64, 140, 16, 10),
+            at(90, 140, 38, 10)
+        ]
+    );
+    let covered: u32 = each.iter().map(|a| a.width * a.height).sum();
+    assert_eq!(covered + 100, 64 * 64);
+}
+
+#[cfg(feature = "h264")]
+#[test]
 fn a_film_off_the_tile_grid_is_coded_to_its_edges() {
     for apart in [false, true] {
         film_off_the_grid(apart);
